@@ -1,0 +1,161 @@
+// The I/O of ADD once the plan stands: the attachment cache entry written before the first delegate
+// runs (every network "pending", with its config exactly as run), each delegate's ADD in order, its
+// default-route instruction applied in the pod, the entry updated after each success with the result
+// (as rewritten for the routes: the prevResult of its DEL and CHECK), and on any failure the rollback:
+// DEL of the failed network and of every one attached before it, last first, then the entry removed
+// (kept when a rollback DEL failed, so that the runtime's DEL can finish the job).
+import type { Logger } from "../../common/logger.ts";
+import type { AttachmentKey } from "../cache/cache-key.ts";
+import { markNetworkAdded, newCacheEntry } from "../cache/entry.ts";
+import type { AttachmentCacheEntry } from "../cache/entry-schema.ts";
+import { addConflist } from "../delegate/conflist.ts";
+import type { DelegateExecutor } from "../delegate/conflist.ts";
+import type { JsonObject } from "../delegate/json.ts";
+import { convertResult, toCanonicalResult } from "../protocol/result-convert.ts";
+import { resultToJson } from "../protocol/result-json.ts";
+import { parseResult } from "../protocol/result.ts";
+import type { Result100 } from "../protocol/result.ts";
+import type { AddRequest } from "../protocol/skel.ts";
+import {
+  applyDefaultRouteInstruction,
+  changesRoutes,
+  instructionForResult,
+} from "../selection/default-route.ts";
+import type { EngineContext, PodRef } from "./context.ts";
+import { deleteItemOfAttachment, deleteNetworks, describeFailures, networkLabel } from "./delete-networks.ts";
+import type { AttachmentCacheStore } from "./engine-options.ts";
+import { failure } from "./engine-errors.ts";
+import type { PlannedAttachment } from "./plan-attachments.ts";
+import { toPlannedNetwork } from "./plan-attachments.ts";
+
+export interface AttachedNetwork {
+  attachment: PlannedAttachment;
+  /** The result in the 1.1.0 shape, default routes as they are in the pod. */
+  result: Result100;
+  /** What the cache holds as prevResult (the delegate's version). */
+  cached: JsonObject;
+}
+
+export interface AddSession {
+  ctx: EngineContext;
+  request: AddRequest;
+  executor: DelegateExecutor;
+  cache: AttachmentCacheStore;
+  logger: Logger;
+  /** For messages: `pod ns/name` or `container <id>`. */
+  who: string;
+  /** The pod as cached (API's when known, else CNI_ARGS's). */
+  pod: PodRef;
+}
+
+/** Networks attached so far and the cache entry describing them. */
+interface Progress {
+  entry: AttachmentCacheEntry;
+  attached: AttachedNetwork[];
+}
+
+function keyOf(request: AddRequest): AttachmentKey {
+  return { containerID: request.containerId, ifname: request.ifName };
+}
+
+async function runOne(session: AddSession, attachment: PlannedAttachment): Promise<AttachedNetwork> {
+  const { ctx, request } = session;
+  const output = await addConflist(session.executor, {
+    network: attachment.network,
+    attachment: {
+      containerID: request.containerId,
+      netns: request.netns,
+      ifName: attachment.ifName,
+      cniArgs: attachment.cniArgs,
+    },
+    runtimeConfig: attachment.runtimeConfig,
+    signal: ctx.signal,
+    onRun: ({ type, output: run }) => {
+      if (run.stderr !== "")
+        session.logger.debug({ plugin: type, stderr: run.stderr }, "delegate ADD stderr");
+    },
+  });
+  const parsed = parseResult(output, attachment.network.cniVersion);
+  const canonical = toCanonicalResult(parsed);
+  const instruction = instructionForResult(attachment.route, canonical);
+  if (!changesRoutes(instruction)) return { attachment, result: canonical, cached: output };
+  await ctx.routes.apply(request.netns, instruction, ctx.signal);
+  const rewritten = applyDefaultRouteInstruction(canonical, instruction);
+  return { attachment, result: rewritten, cached: resultToJson(convertResult(rewritten, parsed.cniVersion)) };
+}
+
+/** Rolls back `attempted` (last first) and the cache entry; logs, never throws (but for an abort). */
+export async function rollback(
+  session: AddSession,
+  attempted: readonly PlannedAttachment[],
+  cachedResults: ReadonlyMap<number, JsonObject>,
+): Promise<void> {
+  const { request } = session;
+  const env = { containerID: request.containerId, netns: request.netns };
+  const items = [...attempted]
+    .reverse()
+    .map((a) => deleteItemOfAttachment(a, env, cachedResults.get(a.index)));
+  const call = { executor: session.executor, logger: session.logger, signal: session.ctx.signal };
+  const failures = await deleteNetworks(call, items);
+  if (failures.length > 0) {
+    session.logger.error(
+      { failures: describeFailures(failures) },
+      "ADD rollback incomplete: the attachment cache entry is kept for the runtime's DEL",
+    );
+    return;
+  }
+  try {
+    await session.cache.remove(keyOf(request));
+  } catch (err) {
+    session.logger.error({ err }, "ADD rollback: could not remove the attachment cache entry");
+  }
+}
+
+async function writeEntry(session: AddSession, entry: AttachmentCacheEntry): Promise<void> {
+  try {
+    await session.cache.write(entry);
+  } catch (err) {
+    throw failure(`${session.who}: attachment cache`, err);
+  }
+}
+
+/**
+ * Attaches every planned network in order. Resolves with what was attached; on failure rolls back and
+ * throws a CniError naming the pod, the network and the delegate's own error.
+ */
+export async function attachAll(
+  session: AddSession,
+  attachments: readonly PlannedAttachment[],
+): Promise<AttachedNetwork[]> {
+  const { request } = session;
+  const entry = newCacheEntry({
+    containerID: request.containerId,
+    netns: request.netns,
+    ifname: request.ifName,
+    pod: { ...session.pod },
+    cniArgs: request.args.raw,
+    networks: attachments.map(toPlannedNetwork),
+  });
+  await writeEntry(session, entry);
+  const progress: Progress = { entry, attached: [] };
+  for (const [position, attachment] of attachments.entries()) {
+    try {
+      const attached = await runOne(session, attachment);
+      progress.entry = markNetworkAdded(progress.entry, position, attached.cached);
+      progress.attached.push(attached);
+      await writeEntry(session, progress.entry);
+      session.logger.info({ network: attachment.name, ifName: attachment.ifName }, "network attached");
+    } catch (err) {
+      const label = networkLabel(attachment.name, attachment.ifName);
+      const error = failure(`${session.who}: ${label}`, err);
+      session.ctx.signal?.throwIfAborted();
+      await rollback(session, attachments.slice(0, position + 1), cachedResultsOf(progress.attached));
+      throw error;
+    }
+  }
+  return progress.attached;
+}
+
+export function cachedResultsOf(attached: readonly AttachedNetwork[]): Map<number, JsonObject> {
+  return new Map(attached.map((a) => [a.attachment.index, a.cached]));
+}

@@ -1,0 +1,71 @@
+// What the CNI engine needs from the world, as small interfaces it owns. Standalone mode implements them
+// with direct API reads (src/cni/standalone); the daemon mode (later) with informer caches, so a warm ADD
+// reads nothing from the API server. Tests use hand-written fakes (test/fakes/cni-*.ts).
+import type { DelegateConfig } from "../../api/netconf-delegate.ts";
+import type { DefaultRouteInstruction } from "../selection/default-route.ts";
+
+/** The parts of a Pod the engine uses. */
+export interface PodInfo {
+  namespace: string;
+  name: string;
+  uid: string;
+  annotations: Readonly<Record<string, string>>;
+  /** The pod's resourceVersion when read, for optimistic writes. */
+  resourceVersion?: string;
+}
+
+/** The parts of a NetworkAttachmentDefinition (k8s.cni.cncf.io/v1) the engine uses. */
+export interface NetworkAttachmentDefinition {
+  namespace: string;
+  name: string;
+  annotations: Readonly<Record<string, string>>;
+  /** spec.config: one plugin or a conflist as JSON text; empty/absent means "file in confDir". */
+  config?: string;
+}
+
+/** Reads of the cluster. `undefined` means NotFound; other failures throw (with context). */
+export interface ClusterView {
+  getPod(namespace: string, name: string, signal?: AbortSignal): Promise<PodInfo | undefined>;
+  getNetworkAttachmentDefinition(
+    namespace: string,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<NetworkAttachmentDefinition | undefined>;
+}
+
+/** Writes the pod's `k8s.v1.cni.cncf.io/network-status` annotation (retrying conflicts itself). */
+export interface NetworkStatusWriter {
+  writeNetworkStatus(
+    pod: Pick<PodInfo, "namespace" | "name" | "uid">,
+    value: string,
+    signal?: AbortSignal,
+  ): Promise<void>;
+}
+
+/** CNI config files on the node (confDir, clusterNetwork given as a path). */
+export interface ConfFiles {
+  /** The config in `dir` whose network `name` equals `networkName` (Multus's lookup), or undefined. */
+  findByNetworkName(dir: string, networkName: string): Promise<DelegateConfig | undefined>;
+  /** One config file by path; throws naming the file when it is missing or invalid. */
+  load(path: string): Promise<DelegateConfig>;
+}
+
+/** The readiness indicator file: present = the default network is up. */
+export interface ReadinessGate {
+  isReady(path: string): Promise<boolean>;
+  /** Resolves when the file exists; rejects (naming the file and the wait) after timeoutMs. */
+  waitReady(path: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+}
+
+// ---- added by the engine (not in the lead's first version) ------------------------------------------
+
+/**
+ * Default-route changes inside the pod for one attachment (Multus does them with netlink in the pod's
+ * netns after each delegate ADD): delete the interface's default routes of the families the instruction
+ * does not keep, then add `default via <gw> dev <ifname>` for a "replace". Only called when the
+ * instruction changes something. Production: IpRouteApplier (ip-route-applier.ts), `ip route` run through
+ * `nsenter --net=<netns>`.
+ */
+export interface DefaultRouteApplier {
+  apply(netns: string, instruction: DefaultRouteInstruction, signal?: AbortSignal): Promise<void>;
+}
