@@ -1,0 +1,160 @@
+// The kubelet plugin's checkpoint: every claim this node has prepared (or is preparing / unpreparing),
+// with its devices and the pods it is reserved for, so that Unprepare, a restart and the CNI side work
+// without the API server.
+//
+// On disk (one JSON file, written atomically, mode 0600):
+//   { "apiVersion": "netclaim.dev/v1alpha1", "kind": "PreparedClaims",
+//     "checksum": "sha256:<hex of the canonical JSON of {apiVersion, kind, data}>",
+//     "data": { "claims": { "<claim UID>": PreparedClaimEntry, ... } } }
+// A claim's `state` makes a crash between steps recoverable: "preparing" is written before anything is
+// changed on the host (the planned devices and driver rebinds are the intent log), "prepared" once the
+// CDI spec is written, "unpreparing" before Unprepare undoes anything. A device's `rebind` records the
+// driver it had before we rebound it (`from`, "" for none) and what we bound (`to`), so the original is
+// restored on Unprepare or rollback.
+//
+// Reading never turns damage into an empty checkpoint: bad JSON, another kind, an unknown apiVersion, a
+// checksum mismatch or a schema violation each come back as { status: "corrupt", reason, message }.
+// Older versions are read through CHECKPOINT_MIGRATIONS (checkpoint-migrations.ts) after their checksum
+// is verified; writes are always the current version.
+//
+// Public API: `CHECKPOINT_API_VERSION`, `CHECKPOINT_KIND`, `CLAIM_STATES`, `ClaimState`, `DEVICE_KINDS`,
+// `DeviceKind`, `PreparedDeviceRecord`, `PreparedClaimEntry`, `Checkpoint`, `CheckpointDocument`,
+// `checkpointDataSchema`, `emptyCheckpoint`, `serializeCheckpoint`, `parseCheckpointText`,
+// `CheckpointParseResult`, `CorruptReason`.
+import { z } from "zod";
+import { errorMessage } from "../common/errors.ts";
+import { checksumOf } from "./checkpoint-canonical.ts";
+import { CHECKPOINT_MIGRATIONS, migrateCheckpoint } from "./checkpoint-migrations.ts";
+import type { CheckpointMigration } from "./checkpoint-migrations.ts";
+import { appliedDeviceConfigSchema } from "./network-device-config.ts";
+import { isJsonObject } from "./netconf-issues.ts";
+
+export const CHECKPOINT_API_VERSION = "netclaim.dev/v1alpha1";
+export const CHECKPOINT_KIND = "PreparedClaims";
+export const CLAIM_STATES = ["preparing", "prepared", "unpreparing"] as const;
+export type ClaimState = (typeof CLAIM_STATES)[number];
+export const DEVICE_KINDS = ["sriov-vf", "subfunction", "netdev"] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+const deviceRecordSchema = z.strictObject({
+  /** As in the allocation result (maybe "req/sub"). */
+  requestNames: z.array(z.string().min(1)).min(1),
+  poolName: z.string().min(1),
+  deviceName: z.string().min(1),
+  shareID: z.string().optional(),
+  kind: z.enum(DEVICE_KINDS),
+  pciAddress: z.string().optional(),
+  /** The host netdev name at prepare time. */
+  ifName: z.string().optional(),
+  pfName: z.string().optional(),
+  vfIndex: z.int().min(0).optional(),
+  /** Set when the device is used through vfio-pci. */
+  vfioGroup: z.string().optional(),
+  resourceName: z.string().optional(),
+  cdiDeviceIDs: z.array(z.string().min(1)),
+  rebind: z.strictObject({ from: z.string(), to: z.string().min(1) }).optional(),
+  config: appliedDeviceConfigSchema,
+});
+
+const timestamp = z.iso.datetime({ offset: true });
+
+const claimEntrySchema = z.strictObject({
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+  state: z.enum(CLAIM_STATES),
+  /** UIDs of the pods in status.reservedFor. */
+  podUIDs: z.array(z.string().min(1)),
+  devices: z.array(deviceRecordSchema),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  /** Reconstructed from CDI specs and the API server after a corrupt checkpoint: rebind origins unknown. */
+  rebuilt: z.boolean().optional(),
+});
+
+export const checkpointDataSchema = z.strictObject({
+  claims: z.record(z.string().min(1), claimEntrySchema),
+});
+
+export type PreparedDeviceRecord = z.infer<typeof deviceRecordSchema>;
+export type PreparedClaimEntry = z.infer<typeof claimEntrySchema>;
+/** The checkpoint's content (the file's `data`). */
+export type Checkpoint = z.infer<typeof checkpointDataSchema>;
+
+export interface CheckpointDocument {
+  apiVersion: string;
+  kind: string;
+  checksum: string;
+  data: unknown;
+}
+
+export function emptyCheckpoint(): Checkpoint {
+  return { claims: {} };
+}
+
+/** The file's text: the current version, checksummed, indented, with a final newline. */
+export function serializeCheckpoint(checkpoint: Checkpoint): string {
+  const data = checkpointDataSchema.parse(checkpoint);
+  const body = { apiVersion: CHECKPOINT_API_VERSION, kind: CHECKPOINT_KIND, data };
+  const document: CheckpointDocument = {
+    apiVersion: body.apiVersion,
+    kind: body.kind,
+    checksum: checksumOf(body),
+    data,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+export const CORRUPT_REASONS = [
+  "bad-json",
+  "not-a-checkpoint",
+  "unknown-version",
+  "bad-checksum",
+  "bad-schema",
+] as const;
+export type CorruptReason = (typeof CORRUPT_REASONS)[number];
+
+export type CheckpointParseResult =
+  | { status: "ok"; checkpoint: Checkpoint; apiVersion: string }
+  | { status: "corrupt"; reason: CorruptReason; message: string };
+
+function corrupt(reason: CorruptReason, message: string): CheckpointParseResult {
+  return { status: "corrupt", reason, message };
+}
+
+/** Parses a checkpoint file's text; `apiVersion` in the result is the version that was read. */
+export function parseCheckpointText(
+  text: string,
+  migrations: Readonly<Record<string, CheckpointMigration>> = CHECKPOINT_MIGRATIONS,
+): CheckpointParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return corrupt("bad-json", `not JSON: ${errorMessage(err)}`);
+  }
+  if (!isJsonObject(raw) || raw.kind !== CHECKPOINT_KIND) {
+    return corrupt("not-a-checkpoint", `expected kind ${CHECKPOINT_KIND}`);
+  }
+  const { apiVersion, checksum, data } = raw;
+  if (typeof apiVersion !== "string" || typeof checksum !== "string") {
+    return corrupt("not-a-checkpoint", "apiVersion and checksum must be strings");
+  }
+  if (apiVersion !== CHECKPOINT_API_VERSION && !Object.hasOwn(migrations, apiVersion)) {
+    return corrupt(
+      "unknown-version",
+      `apiVersion ${JSON.stringify(apiVersion)} is not one this netclaim reads`,
+    );
+  }
+  const expected = checksumOf({ apiVersion, kind: CHECKPOINT_KIND, data });
+  if (checksum !== expected)
+    return corrupt("bad-checksum", `checksum ${checksum} does not match the content (${expected})`);
+  let current: unknown;
+  try {
+    current = migrateCheckpoint({ apiVersion, data }, CHECKPOINT_API_VERSION, migrations);
+  } catch (err) {
+    return corrupt("unknown-version", errorMessage(err));
+  }
+  const parsed = checkpointDataSchema.safeParse(current);
+  if (!parsed.success) return corrupt("bad-schema", errorMessage(parsed.error));
+  return { status: "ok", checkpoint: parsed.data, apiVersion };
+}
