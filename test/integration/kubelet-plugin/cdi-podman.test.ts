@@ -1,81 +1,151 @@
-// A real CDI consumer reads our spec: podman injects a netclaim CDI device into a container and the
-// container's environment has the device's variables. Optional — podman is a consumer we may not have:
-// without it (or without a way to build a rootfs) the suite skips with a printed reason, CI or not.
+// A real CDI consumer reads our spec: podman injects netclaim CDI devices into a container and the
+// container's environment has the devices' variables. The spec is the plugin's own: renderCdiSpec for a
+// claim, written with writeCdiSpec under its claim-UID file name (unique per run), removed afterwards —
+// also when a test fails.
 //
+// Gate: rootful podman and runc (scripts/bootstrap.sh installs both as root). Without them the suite
+// skips with a printed reason, except under CI=true, where it fails instead.
 // Debian's podman 4.3 loads cdiVersion up to 0.5.0; the claim UID here starts with a digit, so the spec
-// is exactly 0.5.0 — the highest version that runtime takes. Everything podman writes goes under a temp
-// dir (--root/--runroot/--tmpdir), with CONTAINERS_CONF lowering the default ulimits (raising them is
-// not permitted here). The spec goes into a temp dir when podman has --cdi-spec-dir (newer releases),
-// else into /var/run/cdi under a unique name, removed afterwards. podman itself may leave
-// /run/containers, /run/runc and /dev/shm/libpod_lock behind, as every podman run does.
-import { spawnSync } from "node:child_process";
+// is exactly 0.5.0 — the highest version that runtime takes. It has no --cdi-spec-dir, so the spec goes
+// into /var/run/cdi. Everything else podman writes stays in a temp dir (podman-sandbox.ts, with the
+// decisions in podman-support.ts), and the cleanup fails the suite if it leaves a mount, a cgroup, the
+// temp dir or the spec behind.
 import { randomUUID } from "node:crypto";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cdiDeviceId } from "../../../src/kubelet-plugin/cdi/cdi-names.ts";
+import { cdiDeviceId, cdiSpecFileName } from "../../../src/kubelet-plugin/cdi/cdi-names.ts";
 import { renderCdiSpec } from "../../../src/kubelet-plugin/cdi/render.ts";
 import type { CdiInputDevice } from "../../../src/kubelet-plugin/cdi/render.ts";
 import { removeCdiSpec, writeCdiSpec } from "../../../src/kubelet-plugin/cdi/spec-files.ts";
+import type { PodmanSandbox } from "./podman-sandbox.ts";
+import { createPodmanSandbox, PODMAN_TIMEOUT_MS } from "./podman-sandbox.ts";
+import type { PodmanFeatures, PodmanGate } from "./podman-support.ts";
+import {
+  containerUlimits,
+  decidePodmanGate,
+  describeWithGate,
+  findProgram,
+  mountPointsUnder,
+  podmanFeatures,
+  podmanGlobalFlags,
+  renderContainersConf,
+} from "./podman-support.ts";
 
 const DRIVER = "netclaim.dev";
-const SYSTEM_CDI_DIR = "/var/run/cdi";
-const PODMAN_TIMEOUT_MS = 60_000;
+const SUITE_TIMEOUT_MS = 2 * PODMAN_TIMEOUT_MS;
 
-function which(program: string): string | undefined {
-  const found = spawnSync("sh", ["-c", `command -v ${program}`], { encoding: "utf8" });
-  const path = found.stdout.trim();
-  return found.status === 0 && path !== "" ? path : undefined;
-}
+const tools = { podman: findProgram("podman"), runc: findProgram("runc") };
+const gate = decidePodmanGate({
+  ci: process.env.CI === "true",
+  root: process.getuid?.() === 0,
+  ...tools,
+});
 
-/** The shared libraries `ldd` names for a dynamically linked program. */
-function sharedLibraries(program: string): string[] | undefined {
-  const ldd = spawnSync("ldd", [program], { encoding: "utf8" });
-  if (ldd.status !== 0) return ldd.stdout.includes("not a dynamic executable") ? [] : undefined;
-  return [...ldd.stdout.matchAll(/(\/[^\s)]+)/g)].map((m) => m[1] ?? "").filter((p) => p !== "");
-}
+describe("podman sandbox decisions", () => {
+  const found = { podman: "/usr/bin/podman", runc: "/usr/sbin/runc" };
+  it.each<{ name: string; facts: Parameters<typeof decidePodmanGate>[0]; want: PodmanGate }>([
+    { name: "all there", facts: { ci: true, root: true, ...found }, want: { action: "run" } },
+    {
+      name: "no podman on a dev machine",
+      facts: { ci: false, root: true, ...found, podman: undefined },
+      want: { action: "skip", reason: "needs podman (apt-get install podman)" },
+    },
+    {
+      name: "no podman under CI",
+      facts: { ci: true, root: true, ...found, podman: undefined },
+      want: { action: "fail", reason: "needs podman (apt-get install podman)" },
+    },
+    {
+      name: "not root, no runc",
+      facts: { ci: false, root: false, ...found, runc: undefined },
+      want: { action: "skip", reason: "needs root (rootful podman), runc (apt-get install runc)" },
+    },
+  ])("gate: $name", ({ facts, want }) => {
+    expect(decidePodmanGate(facts)).toEqual(want);
+  });
 
-/** A rootfs with an `env` program: busybox when installed, else env and its libraries. */
-function buildRootfs(root: string): string | undefined {
-  for (const dir of ["bin", "proc", "sys", "dev", "tmp", "etc"])
-    mkdirSync(join(root, dir), { recursive: true });
-  const busybox = which("busybox");
-  if (busybox !== undefined) {
-    copyFileSync(busybox, join(root, "bin", "busybox"));
-    symlinkSync("busybox", join(root, "bin", "env"));
-    return undefined;
-  }
-  const env = which("env");
-  const libraries = env === undefined ? undefined : sharedLibraries(env);
-  if (env === undefined || libraries === undefined)
-    return "neither busybox nor a usable env to build a rootfs from";
-  for (const file of [env, ...libraries]) {
-    const target = join(root, file === env ? "bin/env" : file);
-    mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(file, target);
-  }
-  return undefined;
-}
+  it.each([
+    {
+      name: "Debian 4.3",
+      version: "podman version 4.3.1\n",
+      help: "  --cgroup-manager string",
+      want: { major: 4, cdiSpecDirFlag: false, networkBackend: "cni" },
+    },
+    {
+      name: "5 with --cdi-spec-dir",
+      version: "podman version 5.4.2",
+      help: "  --cdi-spec-dir stringArray",
+      want: { major: 5, cdiSpecDirFlag: true, networkBackend: "netavark" },
+    },
+  ])("features: $name", ({ version, help, want }) => {
+    expect(podmanFeatures(version, help)).toEqual(want);
+  });
 
-function skipReason(): string | undefined {
-  if (which("podman") === undefined) return "podman is not installed (an optional CDI consumer)";
-  return undefined;
-}
+  it.each<{ name: string; features: PodmanFeatures; cdiDir: string; wantCdiFlag: string[] }>([
+    {
+      name: "Debian 4.3: specs in /var/run/cdi, CNI",
+      features: { major: 4, cdiSpecDirFlag: false, networkBackend: "cni" },
+      cdiDir: "/var/run/cdi",
+      wantCdiFlag: [],
+    },
+    {
+      name: "podman 5: specs in the temp dir, netavark",
+      features: { major: 5, cdiSpecDirFlag: true, networkBackend: "netavark" },
+      cdiDir: "/w/cdi",
+      wantCdiFlag: ["--cdi-spec-dir", "/w/cdi"],
+    },
+  ])("configs keep podman's paths in the temp dir: $name", ({ features, cdiDir, wantCdiFlag }) => {
+    const flags = podmanGlobalFlags({ work: "/w", runc: "/usr/sbin/runc", cdiDir, features });
+    expect(flags).toEqual([
+      ...["--root", "/w/root", "--runroot", "/w/run", "--tmpdir", "/w/tmp", "--storage-driver", "vfs"],
+      ...["--runtime", "/usr/sbin/runc", "--cgroup-manager", "cgroupfs", "--events-backend", "file"],
+      ...wantCdiFlag,
+    ]);
+    const conf = renderContainersConf({ work: "/w", features, ulimits: { nofile: 1024, nproc: 512 } });
+    expect(conf.split("\n")).toEqual(
+      expect.arrayContaining([
+        'default_ulimits = ["nofile=1024:1024", "nproc=512:512"]',
+        `network_backend = "${features.networkBackend}"`,
+        'network_config_dir = "/w/net.d"',
+        'events_logfile_path = "/w/events.log"',
+        'lock_type = "file"',
+      ]),
+    );
+  });
 
-const reason = skipReason();
-if (reason !== undefined) process.stderr.write(`skipping CDI-with-podman tests: ${reason}\n`);
+  it("mount points under a dir, deepest first, with escapes", () => {
+    const mountinfo = [
+      "22 1 8:1 / / rw - ext4 /dev/vda rw",
+      "30 22 8:1 /x /tmp/p-1/root rw - ext4 /dev/vda rw",
+      "31 30 0:5 / /tmp/p-1/root/a\\040b rw shared:1 - tmpfs tmpfs rw",
+      "32 22 0:6 / /tmp/p-10 rw - tmpfs tmpfs rw",
+    ].join("\n");
+    expect(mountPointsUnder(mountinfo, "/tmp/p-1")).toEqual(["/tmp/p-1/root/a b", "/tmp/p-1/root"]);
+  });
 
-describe.skipIf(reason !== undefined)("CDI spec consumed by podman", () => {
-  let work = "";
+  it.each([
+    {
+      name: "high limits are lowered",
+      limits: "Max processes  96364  96364  processes\nMax open files  20000  20000  files",
+      want: { nofile: 1024, nproc: 1024 },
+    },
+    {
+      name: "low soft limits are kept",
+      limits: "Max processes  512  512  processes\nMax open files  256  4096  files",
+      want: { nofile: 256, nproc: 512 },
+    },
+    {
+      name: "unlimited or absent",
+      limits: "Max processes  unlimited  unlimited  processes",
+      want: { nofile: 1024, nproc: 1024 },
+    },
+  ])("ulimits: $name", ({ limits, want }) => {
+    expect(containerUlimits(limits)).toEqual(want);
+  });
+});
+
+describeWithGate("CDI spec consumed by podman", gate, () => {
   const claim = { uid: `9${randomUUID().slice(1)}`, namespace: "team-a", name: "net-a" };
   const devices: CdiInputDevice[] = [
     {
@@ -97,98 +167,70 @@ describe.skipIf(reason !== undefined)("CDI spec consumed by podman", () => {
       config: {},
     },
   ];
-  let cdiDir = SYSTEM_CDI_DIR;
-  let createdSystemDir = false;
-  let rootfsProblem: string | undefined;
-
-  function podman(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const global = [
-      "--root",
-      join(work, "root"),
-      "--runroot",
-      join(work, "run"),
-      "--tmpdir",
-      join(work, "tmp"),
-    ];
-    const specDir = cdiDir === SYSTEM_CDI_DIR ? [] : ["--cdi-spec-dir", cdiDir];
-    const run = spawnSync("podman", [...global, ...specDir, ...args], {
-      encoding: "utf8",
-      timeout: PODMAN_TIMEOUT_MS,
-      env: { ...process.env, CONTAINERS_CONF: join(work, "containers.conf") },
-    });
-    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-  }
+  let sandbox: PodmanSandbox | undefined;
+  let specPath = "";
+  const made = (): PodmanSandbox => {
+    if (sandbox === undefined) throw new Error("the podman sandbox was not set up");
+    return sandbox;
+  };
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), "netclaim-podman-"));
-    writeFileSync(
-      join(work, "containers.conf"),
-      '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n',
-    );
-    rootfsProblem = buildRootfs(join(work, "rootfs"));
-    const help = spawnSync("podman", ["--help"], { encoding: "utf8" });
-    if (help.stdout.includes("--cdi-spec-dir")) cdiDir = join(work, "cdi");
-    else createdSystemDir = !existsSync(SYSTEM_CDI_DIR);
-    await writeCdiSpec(cdiDir, claim.uid, renderCdiSpec({ driver: DRIVER, claim, devices }));
-  });
+    const { podman, runc } = tools;
+    if (podman === undefined || runc === undefined) throw new Error("gate let the suite run without podman");
+    const created = await createPodmanSandbox({ podman, runc });
+    sandbox = created;
+    created.defer("remove the CDI spec", () => removeCdiSpec(created.cdiDir, DRIVER, claim.uid));
+    const spec = renderCdiSpec({ driver: DRIVER, claim, devices });
+    specPath = join(created.cdiDir, cdiSpecFileName(DRIVER, claim.uid));
+    expect(await writeCdiSpec(created.cdiDir, claim.uid, spec)).toBe(specPath);
+  }, SUITE_TIMEOUT_MS);
 
   afterAll(async () => {
-    await removeCdiSpec(cdiDir, DRIVER, claim.uid);
-    if (createdSystemDir) rmSync(SYSTEM_CDI_DIR, { recursive: true, force: true });
-    if (work !== "") rmSync(work, { recursive: true, force: true });
-  });
+    const problems = (await sandbox?.cleanUp()) ?? [];
+    if (specPath !== "" && existsSync(specPath)) problems.push(`CDI spec left behind: ${specPath}`);
+    if (problems.length > 0) throw new Error(`podman cleanup: ${problems.join("; ")}`);
+  }, SUITE_TIMEOUT_MS);
 
   it("the spec is the version podman 4.3 still loads", () => {
     expect(renderCdiSpec({ driver: DRIVER, claim, devices }).cdiVersion).toBe("0.5.0");
   });
 
-  it("injects both devices' environments into the container", (ctx) => {
-    if (rootfsProblem !== undefined) {
-      process.stderr.write(`skipping the podman run: ${rootfsProblem}\n`);
-      ctx.skip();
-    }
-    const run = podman([
-      "run",
-      "--rm",
-      "--network",
-      "none",
-      "--device",
-      cdiDeviceId(DRIVER, claim.uid, "vf-0000-3b-02-1"),
-      "--device",
-      cdiDeviceId(DRIVER, claim.uid, "veth-host0"),
-      "--rootfs",
-      join(work, "rootfs"),
-      "/bin/env",
-    ]);
-    expect(run.status, `podman failed: ${run.stderr}`).toBe(0);
-    const env = run.stdout.split("\n");
-    expect(env).toEqual(
-      expect.arrayContaining([
-        "NETCLAIM_VF_CLAIM=team-a/net-a",
-        "NETCLAIM_VF_PCI_ADDRESS=0000:3b:02.1",
-        "NETCLAIM_VF_IFNAME=ens1f0v1",
-        "NETCLAIM_VF_POD_IFNAME=net1",
-        "PCIDEVICE_NETCLAIM_DEV_SF_POOL_1=0000:3b:02.1",
-        "NETCLAIM_UPLINK_IFNAME=veth-host0",
-        "NETCLAIM_UPLINK_KIND=netdev",
-      ]),
-    );
-  });
+  it(
+    "injects both devices' environments into the container",
+    async () => {
+      const run = await made().runContainer({
+        cdiDevices: [
+          cdiDeviceId(DRIVER, claim.uid, "vf-0000-3b-02-1"),
+          cdiDeviceId(DRIVER, claim.uid, "veth-host0"),
+        ],
+        command: ["/bin/env"],
+      });
+      expect(run.code, `podman failed: ${run.stderr}`).toBe(0);
+      expect(run.stdout.split("\n")).toEqual(
+        expect.arrayContaining([
+          "NETCLAIM_VF_CLAIM=team-a/net-a",
+          "NETCLAIM_VF_PCI_ADDRESS=0000:3b:02.1",
+          "NETCLAIM_VF_IFNAME=ens1f0v1",
+          "NETCLAIM_VF_POD_IFNAME=net1",
+          "PCIDEVICE_NETCLAIM_DEV_SF_POOL_1=0000:3b:02.1",
+          "NETCLAIM_UPLINK_IFNAME=veth-host0",
+          "NETCLAIM_UPLINK_KIND=netdev",
+        ]),
+      );
+    },
+    SUITE_TIMEOUT_MS,
+  );
 
-  it("refuses a device the spec does not have", (ctx) => {
-    if (rootfsProblem !== undefined) ctx.skip();
-    const run = podman([
-      "run",
-      "--rm",
-      "--network",
-      "none",
-      "--device",
-      cdiDeviceId(DRIVER, claim.uid, "nope"),
-      "--rootfs",
-      join(work, "rootfs"),
-      "/bin/env",
-    ]);
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("unresolvable CDI devices");
-  });
+  it(
+    "refuses a device the spec does not have",
+    async () => {
+      const run = await made().runContainer({
+        cdiDevices: [cdiDeviceId(DRIVER, claim.uid, "nope")],
+        command: ["/bin/env"],
+      });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain("unresolvable CDI devices");
+    },
+    SUITE_TIMEOUT_MS,
+  );
 });
