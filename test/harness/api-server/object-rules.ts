@@ -170,6 +170,15 @@ export function prepareUpdate(
     next = { ...structuredClone(prev), status: structuredClone(incoming["status"]) };
     if (next["status"] === undefined) delete next["status"];
     if (def.kind === "ResourceClaim") dropDeallocatedDevices(prev, next);
+    // kube-apiserver's pod status strategy keeps the incoming metadata (labels, annotations: Multus
+    // writes network-status this way) except owner references and the deletion timestamp; other kinds
+    // reset metadata on status writes (ResetObjectMetaForStatus).
+    if (def.kind === "Pod") {
+      const meta = keepServerMetadata(prevMeta, { ...incoming.metadata });
+      meta.ownerReferences = prevMeta.ownerReferences;
+      if (meta.ownerReferences === undefined) delete meta.ownerReferences;
+      next.metadata = normalizeMeta(meta);
+    }
     return next;
   }
   next = structuredClone(incoming);
@@ -177,7 +186,14 @@ export function prepareUpdate(
     if (prev["status"] === undefined) delete next["status"];
     else next["status"] = structuredClone(prev["status"]);
   }
-  const meta: ObjectMeta = { ...next.metadata };
+  const meta = keepServerMetadata(prevMeta, { ...next.metadata });
+  if (def.generation && specChanged(prev, next)) meta.generation = (prevMeta.generation ?? 0) + 1;
+  next.metadata = normalizeMeta(meta);
+  return next;
+}
+
+/** Fields of metadata that clients cannot change on update: taken from the stored object. */
+function keepServerMetadata(prevMeta: ObjectMeta, meta: ObjectMeta): ObjectMeta {
   for (const field of [
     "uid",
     "creationTimestamp",
@@ -192,9 +208,7 @@ export function prepareUpdate(
     else meta[field] = prevMeta[field];
   }
   delete meta.selfLink;
-  if (def.generation && specChanged(prev, next)) meta.generation = (prevMeta.generation ?? 0) + 1;
-  next.metadata = normalizeMeta(meta);
-  return next;
+  return meta;
 }
 
 /** 422 when finalizers are added to an object that is being deleted. */

@@ -215,20 +215,44 @@ describe("update", () => {
     expect(meta(noop.body)["resourceVersion"]).toBe(meta(respec.body)["resourceVersion"]);
   });
 
-  it("main resource writes ignore status; /status writes change only status", async () => {
+  it("main resource writes ignore status; pod /status writes keep spec and owner references", async () => {
     const p = await created(PODS, pod("p"));
     const main = await call(url, "PUT", `${PODS}/p`, { ...p, status: { phase: "Running" } });
     expect(main.body["status"]).toEqual({ phase: "Pending" });
     const status = await call(url, "PUT", `${PODS}/p/status`, {
       ...main.body,
-      metadata: { ...meta(main.body), labels: { ignored: "yes" } },
+      metadata: {
+        ...meta(main.body),
+        annotations: { "k8s.v1.cni.cncf.io/network-status": "[]" },
+        ownerReferences: [{ apiVersion: "v1", kind: "Node", name: "n", uid: "u" }],
+      },
       spec: { containers: [{ name: "ignored", image: "x" }] },
       status: { phase: "Running" },
     });
     expect(status.status).toBe(200);
     expect(status.body["status"]).toEqual({ phase: "Running" });
-    expect(meta(status.body)["labels"]).toBeUndefined();
+    // Like kube-apiserver's pod status strategy: metadata changes are kept (Multus writes its
+    // network-status annotation through pods/status), owner references and spec are not.
+    expect(meta(status.body)["annotations"]).toEqual({ "k8s.v1.cni.cncf.io/network-status": "[]" });
+    expect(meta(status.body)["ownerReferences"]).toBeUndefined();
     expect((status.body["spec"] as { containers: Array<{ name: string }> }).containers[0]?.name).toBe("c");
+  });
+
+  it("/status writes of other kinds reset metadata", async () => {
+    const claims = "/apis/resource.k8s.io/v1/namespaces/default/resourceclaims";
+    const claim = await created(claims, {
+      apiVersion: "resource.k8s.io/v1",
+      kind: "ResourceClaim",
+      metadata: { name: "c" },
+      spec: { devices: { requests: [] } },
+    });
+    const status = await call(url, "PUT", `${claims}/c/status`, {
+      ...claim,
+      metadata: { ...meta(claim), labels: { ignored: "yes" } },
+      status: { reservedFor: [] },
+    });
+    expect(status.status).toBe(200);
+    expect(meta(status.body)["labels"]).toBeUndefined();
   });
 
   it("custom resources need a resourceVersion (422 without)", async () => {
