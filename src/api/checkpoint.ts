@@ -10,7 +10,8 @@
 // changed on the host (the planned devices and driver rebinds are the intent log), "prepared" once the
 // CDI spec is written, "unpreparing" before Unprepare undoes anything. A device's `rebind` records the
 // driver it had before we rebound it (`from`, "" for none) and what we bound (`to`), so the original is
-// restored on Unprepare or rollback.
+// restored on Unprepare or rollback. A device's `originalSettings` records the mtu / MAC / VF settings it
+// had before the claim's config changed them (written before the change), for the same purpose.
 //
 // Reading never turns damage into an empty checkpoint: bad JSON, another kind, an unknown apiVersion, a
 // checksum mismatch or a schema violation each come back as { status: "corrupt", reason, message }.
@@ -18,7 +19,7 @@
 // is verified; writes are always the current version.
 //
 // Public API: `CHECKPOINT_API_VERSION`, `CHECKPOINT_KIND`, `CLAIM_STATES`, `ClaimState`, `DEVICE_KINDS`,
-// `DeviceKind`, `PreparedDeviceRecord`, `PreparedClaimEntry`, `Checkpoint`, `CheckpointDocument`,
+// `DeviceKind`, `OriginalSettings`, `PreparedDeviceRecord`, `PreparedClaimEntry`, `Checkpoint`, `CheckpointDocument`,
 // `checkpointDataSchema`, `emptyCheckpoint`, `serializeCheckpoint`, `parseCheckpointText`,
 // `CheckpointParseResult`, `CorruptReason`.
 import { z } from "zod";
@@ -35,6 +36,35 @@ export const CLAIM_STATES = ["preparing", "prepared", "unpreparing"] as const;
 export type ClaimState = (typeof CLAIM_STATES)[number];
 export const DEVICE_KINDS = ["sriov-vf", "subfunction", "netdev"] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+const macAddress = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+
+/**
+ * What a device's settings were before Prepare changed them, recorded (before the change) for the fields
+ * the config changes only, so that Unprepare and crash recovery put back exactly those. `netdev`: the
+ * netdev's own mtu / address (`ip link set dev <ifName> mtu|address`); `vf`: the VF's settings on its PF
+ * (`ip link set dev <pfName> vf <vfIndex> mac|vlan|spoofchk|trust`), vlan with its qos.
+ */
+const originalSettingsSchema = z.strictObject({
+  netdev: z
+    .strictObject({
+      ifName: z.string().min(1),
+      mtu: z.int().min(0).optional(),
+      mac: macAddress.optional(),
+    })
+    .optional(),
+  vf: z
+    .strictObject({
+      pfName: z.string().min(1),
+      vfIndex: z.int().min(0),
+      mac: macAddress.optional(),
+      vlan: z.int().min(0).max(4095).optional(),
+      qos: z.int().min(0).max(7).optional(),
+      spoofChk: z.boolean().optional(),
+      trust: z.boolean().optional(),
+    })
+    .optional(),
+});
 
 const deviceRecordSchema = z.strictObject({
   /** As in the allocation result (maybe "req/sub"). */
@@ -54,6 +84,8 @@ const deviceRecordSchema = z.strictObject({
   cdiDeviceIDs: z.array(z.string().min(1)),
   rebind: z.strictObject({ from: z.string(), to: z.string().min(1) }).optional(),
   config: appliedDeviceConfigSchema,
+  /** Set once the host's values were read, before any of them is changed (optional: older files lack it). */
+  originalSettings: originalSettingsSchema.optional(),
 });
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -75,6 +107,7 @@ export const checkpointDataSchema = z.strictObject({
   claims: z.record(z.string().min(1), claimEntrySchema),
 });
 
+export type OriginalSettings = z.infer<typeof originalSettingsSchema>;
 export type PreparedDeviceRecord = z.infer<typeof deviceRecordSchema>;
 export type PreparedClaimEntry = z.infer<typeof claimEntrySchema>;
 /** The checkpoint's content (the file's `data`). */

@@ -11,7 +11,17 @@
 // integration tests, where the plugin runs in a child process (the watch works across processes).
 import { watch } from "node:fs";
 import type { FSWatcher } from "node:fs";
-import { mkdir, readdir, readFile, readlink, realpath, rename, rm, symlink, writeFile } from "node:fs/promises";
+import {
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 
 const USERSPACE_DRIVERS = new Set(["vfio-pci", "uio_pci_generic", "igb_uio"]);
@@ -38,7 +48,10 @@ export async function buildMinimalPciTree(
     const dir = join(root, "devices", "pci0000:00", device.address);
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "driver_override"), "(null)\n");
-    await symlink(relative(join(root, "bus", "pci", "devices"), dir), join(root, "bus", "pci", "devices", device.address));
+    await symlink(
+      relative(join(root, "bus", "pci", "devices"), dir),
+      join(root, "bus", "pci", "devices", device.address),
+    );
     if (device.driver !== undefined) {
       await symlink(relative(dir, join(root, "bus", "pci", "drivers", device.driver)), join(dir, "driver"));
     }
@@ -141,7 +154,12 @@ export class FakePciKernel {
     const override = (await this.overrideOf(address).catch(() => "")).trim();
     const chosen = override === "" || override === "(null)" ? this.defaults.get(address) : override;
     const driverDir = join(this.root, "bus", "pci", "drivers", chosen ?? "-");
-    const exists = chosen !== undefined && (await readdir(driverDir).then(() => true, () => false));
+    const exists =
+      chosen !== undefined &&
+      (await readdir(driverDir).then(
+        () => true,
+        () => false,
+      ));
     if (this.refuseProbe.has(address) || !exists || chosen === undefined) {
       this.actions.push(`probe ${address} ignored`);
       return;
@@ -150,7 +168,8 @@ export class FakePciKernel {
     const dir = await this.deviceDir(address);
     await symlink(relative(dir, driverDir), join(dir, "driver"));
     await symlink(relative(driverDir, dir), join(driverDir, address)).catch(() => undefined);
-    if (!USERSPACE_DRIVERS.has(chosen)) await rename(join(dir, PARKED_NET), join(dir, "net")).catch(() => undefined);
+    if (!USERSPACE_DRIVERS.has(chosen))
+      await rename(join(dir, PARKED_NET), join(dir, "net")).catch(() => undefined);
     this.actions.push(`probe ${address} -> ${chosen}`);
   }
 

@@ -56,7 +56,8 @@ async function removeStale(
 ): Promise<string[]> {
   const failed: string[] = [];
   for (const { entry, file } of stale) {
-    const items = planDelete(entry).map((planned) => deleteItemOfCache(planned, ""));
+    // libcni GCs with the cached runtime config, netns included, so interfaces go too.
+    const items = planDelete(entry).map((planned) => deleteItemOfCache(planned, entry.netns));
     const failures = await deleteNetworks({ executor, logger, signal: ctx.signal }, items);
     if (failures.length > 0) {
       failed.push(`${entry.containerID} (${entry.ifname}): ${describeFailures(failures)}`);
