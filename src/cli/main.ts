@@ -5,11 +5,26 @@ import type { Command } from "commander";
 
 const CNI_DESCRIPTION = "the CNI meta-plugin (CNI_* environment, config on stdin, result on stdout)";
 const KUBELET_PLUGIN_DESCRIPTION = "the DRA kubelet plugin (node daemon); --help lists its flags";
+const INSTALL_CNI_DESCRIPTION = "the host installer of the CNI plugin and its config; --help lists its flags";
+const CONTROLLER_DESCRIPTION = "the cluster controller (one leader per cluster); --help lists its flags";
 
 /** Loads `netclaim kubelet-plugin` only when it runs, and hands it its arguments (--help included). */
 async function runKubeletPlugin(_options: unknown, stub: Command): Promise<void> {
-  const { kubeletPluginCommand } = await import("../kubelet-plugin/main.ts");
-  await kubeletPluginCommand().parseAsync(stub.args, { from: "user" });
+  // With the CNI server as a companion (src/node-daemon): the composition lives outside both parts.
+  const { nodeDaemonCommand } = await import("../node-daemon/cni-companion.ts");
+  await (await nodeDaemonCommand()).parseAsync(stub.args, { from: "user" });
+}
+
+/** Loads `netclaim install-cni` only when it runs, and hands it its arguments (--help included). */
+async function runInstallCni(_options: unknown, stub: Command): Promise<void> {
+  const { installCniCommand } = await import("../cni/install/main.ts");
+  await installCniCommand().parseAsync(stub.args, { from: "user" });
+}
+
+/** Loads `netclaim controller` only when it runs, and hands it its arguments (--help included). */
+async function runController(_options: unknown, stub: Command): Promise<void> {
+  const { controllerCommand } = await import("../controller/main.ts");
+  await controllerCommand().parseAsync(stub.args, { from: "user" });
 }
 
 async function runCniAndExit(): Promise<never> {
@@ -33,6 +48,20 @@ export async function buildProgram(): Promise<Command> {
     .allowUnknownOption()
     .allowExcessArguments()
     .action(runKubeletPlugin);
+  program
+    .command("install-cni")
+    .description(INSTALL_CNI_DESCRIPTION)
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(runInstallCni);
+  program
+    .command("controller")
+    .description(CONTROLLER_DESCRIPTION)
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(runController);
   return program;
 }
 

@@ -5,15 +5,18 @@
 // never a stack trace.
 //
 // Start-up is part of every pod's network set-up, so modules load by need: VERSION touches only the
-// version table; other commands load the request and config parsers, then the standalone engine, which
-// opens the API connection (and its HTTP/YAML code) only at its first request. `daemonSocket` (the
-// daemon mode of a later release) is refused with a CNI error saying so.
+// version table; a config with `daemonSocket` (thick mode) loads only the shim (shim/shim.ts), which
+// forwards the call to the CNI server and prints its answer — no parsers, no engine; other commands load
+// the request and config parsers, then the standalone engine, which opens the API connection (and its
+// HTTP/YAML code) only at its first request. When nobody listens on the daemon socket, the shim's DEL runs
+// here with the standalone engine, offline: from the attachment cache, without any API.
 //
-// Public API: `CniIo`, `CniDeps`, `runCni`, `main`.
+// Public API: `CniIo`, `CniDeps`, `runCni`, `daemonSocketOf`, `main`.
 import type { NetConf } from "../api/netconf.ts";
 import type { Logger } from "../common/logger.ts";
 import type { CniReply } from "./protocol/output.ts";
 import type { CniRequest } from "./protocol/skel.ts";
+import type { ForwardCall, ForwardOutcome } from "./shim/forward.ts";
 import type { StandaloneEngine } from "./standalone/standalone-engine.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -28,8 +31,15 @@ export interface CniIo {
 
 /** What `runCni` builds per call; tests hand in engines over fakes. */
 export interface CniDeps {
-  createEngine: (netconf: NetConf, logger: Logger) => Promise<Pick<StandaloneEngine, "engine" | "close">>;
+  /** `env`: what the engine's API access and delegates see (default: the process's). */
+  createEngine: (
+    netconf: NetConf,
+    logger: Logger,
+    env?: Env,
+  ) => Promise<Pick<StandaloneEngine, "engine" | "close">>;
   createLogger: (netconf: NetConf) => Promise<Logger>;
+  /** The shim's request to the CNI server (default shim/forward.ts). */
+  forward?: (call: ForwardCall) => Promise<ForwardOutcome>;
 }
 
 async function versionAnswer(): Promise<CniReply> {
@@ -43,20 +53,64 @@ function defaultDeps(io: CniIo): CniDeps {
       const { createCniLogger } = await import("./standalone/logging.ts");
       return createCniLogger(netconf, { warn: (line) => io.writeStderr(`${line}\n`), nowMs: Date.now });
     },
-    createEngine: async (netconf, logger) => {
+    createEngine: async (netconf, logger, env) => {
       const { createStandaloneEngine } = await import("./standalone/standalone-engine.ts");
-      return createStandaloneEngine({ netconf, env: io.env, logger });
+      return createStandaloneEngine({ netconf, env: env ?? io.env, logger });
     },
   };
 }
 
-async function daemonModeRefused(netconf: NetConf): Promise<Error> {
-  const { CniError } = await import("./protocol/errors.ts");
-  return new CniError(
-    "UNSUPPORTED_FIELD",
-    `unsupported field "daemonSocket": ${JSON.stringify(netconf.daemonSocket)}: the daemon mode is not ` +
-      "available in this version of netclaim; remove daemonSocket to run standalone",
-  );
+/** The config's `daemonSocket`, read from the raw stdin without the config parser; undefined: standalone. */
+export function daemonSocketOf(stdin: Buffer): { socketPath: string; cniVersion: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(stdin.toString("utf8"));
+  } catch {
+    return undefined; // the standalone path answers the decode error
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const { daemonSocket, cniVersion } = value as Record<string, unknown>;
+  // Anything else (a non-string, NUL bytes) goes to the config parser, which names the field.
+  if (typeof daemonSocket !== "string" || daemonSocket === "" || daemonSocket.includes("\0"))
+    return undefined;
+  return { socketPath: daemonSocket, cniVersion };
+}
+
+/** The environment of the shim's local DEL: no in-cluster API either. */
+function offlineEnv(env: Env): Env {
+  const { KUBERNETES_SERVICE_HOST: _host, KUBERNETES_SERVICE_PORT: _port, ...rest } = env;
+  return rest;
+}
+
+/** Prefixes an error reply's message with why the DEL ran here. */
+function withContext(reply: CniReply, context: string): CniReply {
+  if (reply.exitCode === 0) return reply;
+  try {
+    const error = JSON.parse(reply.stdout) as { msg?: unknown };
+    const msg = `${context}; DEL ran here from the attachment cache: ${String(error.msg)}`;
+    return { ...reply, stdout: JSON.stringify({ ...error, msg }, null, 4) };
+  } catch {
+    return reply;
+  }
+}
+
+async function shimCall(
+  io: CniIo,
+  deps: CniDeps,
+  stdin: Buffer,
+  daemon: { socketPath: string; cniVersion: unknown },
+): Promise<CniReply> {
+  const { runShim } = await import("./shim/shim.ts");
+  const forward = deps.forward ?? (await import("./shim/forward.ts")).forwardCniCall;
+  return runShim({
+    env: io.env,
+    stdin,
+    socketPath: daemon.socketPath,
+    cniVersion: daemon.cniVersion,
+    forward,
+    localDel: async (reason) => withContext(await handle(io, deps, stdin, reason), reason),
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+  });
 }
 
 function describe(request: CniRequest): Record<string, unknown> {
@@ -66,20 +120,23 @@ function describe(request: CniRequest): Record<string, unknown> {
   return { ...base, containerId: request.containerId, ifName: request.ifName, cniArgs: request.args.raw };
 }
 
-async function handle(io: CniIo, deps: CniDeps, stdin: Buffer): Promise<CniReply> {
+/** The standalone call; `offline`: the shim's local DEL (why it runs here), without any API. */
+async function handle(io: CniIo, deps: CniDeps, stdin: Buffer, offline?: string): Promise<CniReply> {
   const [{ parseCniRequest }, { parseNetConf }] = await Promise.all([
     import("./protocol/skel.ts"),
     import("../api/netconf.ts"),
   ]);
   const request = parseCniRequest(io.env, stdin);
   if (request.command === "VERSION") return versionAnswer();
-  const netconf = parseNetConf(request.config);
-  if (netconf.daemonSocket !== undefined) throw await daemonModeRefused(netconf);
+  const parsed = parseNetConf(request.config);
+  const netconf = offline === undefined ? parsed : { ...parsed, kubeconfig: "" };
   const logger = await deps.createLogger(netconf);
   for (const warning of netconf.warnings) logger.warn(warning);
+  if (offline !== undefined) logger.warn({ reason: offline }, "DEL runs here from the attachment cache");
   const started = Date.now();
   logger.debug({ ...describe(request), config: netconf.raw }, "CNI call");
-  const standalone = await deps.createEngine(netconf, logger);
+  const env = offline === undefined ? undefined : offlineEnv(io.env);
+  const standalone = await deps.createEngine(netconf, logger, env);
   try {
     const reply = await standalone.engine.handle(request, netconf, io.signal);
     logger.debug({ ...describe(request), exitCode: reply.exitCode, ms: Date.now() - started }, "CNI reply");
@@ -100,7 +157,10 @@ export async function runCni(io: CniIo, deps: CniDeps = defaultDeps(io)): Promis
   let reply: CniReply;
   try {
     stdin = await io.readStdin();
-    reply = io.env.CNI_COMMAND === "VERSION" ? await versionAnswer() : await handle(io, deps, stdin);
+    const daemon = io.env.CNI_COMMAND === "VERSION" ? undefined : daemonSocketOf(stdin);
+    if (io.env.CNI_COMMAND === "VERSION") reply = await versionAnswer();
+    else if (daemon !== undefined) reply = await shimCall(io, deps, stdin, daemon);
+    else reply = await handle(io, deps, stdin);
   } catch (err) {
     reply = await errorAnswer(err, stdin);
   }

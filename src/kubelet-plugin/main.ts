@@ -2,6 +2,8 @@
 // name also from NODE_NAME), the effective config logged at start, the process lifecycle: SIGTERM or
 // SIGINT stops serving, removes the sockets, keeps the checkpoint and exits 0; a failed start exits 1.
 // The plugin's modules load only when the command runs (src/cli/main.ts imports this file for --help).
+// Companions are other servers of the same process the CLI composes in (the CNI server on --cni-socket,
+// src/node-daemon): this part does not import them; it starts them after the plugin and stops them first.
 import { Command } from "commander";
 import { z } from "zod";
 import { addFlags, requireCommandConfig } from "../common/config-command.ts";
@@ -11,6 +13,8 @@ import { zBoolean, zListenAddress, zPath } from "../common/config-schemas.ts";
 import { errorMessage } from "../common/errors.ts";
 import { createLogger, logLevelSchema } from "../common/logger.ts";
 import type { Logger } from "../common/logger.ts";
+import type { KubeClient } from "../k8s/client.ts";
+import type { KubeletPlugin } from "./plugin.ts";
 import {
   DEFAULT_KUBELET_PLUGINS_DIR,
   DEFAULT_KUBELET_REGISTRATION_DIR,
@@ -114,11 +118,58 @@ export const KUBELET_PLUGIN_FLAGS = defineFlags({
 
 export type KubeletPluginConfig = ConfigOf<typeof KUBELET_PLUGIN_FLAGS>;
 
-/** Runs the plugin until SIGTERM/SIGINT; resolves with the exit code. */
+/** What a companion gets: the flags, the process's environment and logger, the API client, the plugin. */
+export interface CompanionContext {
+  config: KubeletPluginConfig;
+  env: Env;
+  logger: Logger;
+  kube: KubeClient;
+  plugin: KubeletPlugin;
+}
+
+/** Another server of the kubelet-plugin process (the CNI server). */
+export interface Companion {
+  readonly name: string;
+  start(signal: AbortSignal): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type CompanionFactory = (context: CompanionContext) => Promise<Companion>;
+
+/** Starts the companions in order; on a failure stops those started and rethrows. */
+async function startCompanions(
+  factories: readonly CompanionFactory[],
+  context: CompanionContext,
+  signal: AbortSignal,
+): Promise<Companion[]> {
+  const started: Companion[] = [];
+  try {
+    for (const factory of factories) {
+      const companion = await factory(context);
+      await companion.start(signal);
+      started.push(companion);
+    }
+    return started;
+  } catch (err) {
+    await stopCompanions(started, context.logger);
+    throw err;
+  }
+}
+
+async function stopCompanions(companions: readonly Companion[], logger: Logger): Promise<void> {
+  for (const companion of [...companions].reverse()) {
+    await companion.stop().catch((err: unknown) => {
+      logger.error({ companion: companion.name, err: errorMessage(err) }, "stopping failed");
+    });
+  }
+}
+
+/** Runs the plugin (and its companions) until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runKubeletPlugin(
   config: KubeletPluginConfig,
   env: Env,
   logger: Logger,
+  companions: readonly CompanionFactory[] = [],
 ): Promise<number> {
   const [{ KubeletPlugin }, { createKubeClient }, { kubeConfigSourceFromFlag }, { loadDeviceConfig }] =
     await Promise.all([
@@ -134,6 +185,9 @@ export async function runKubeletPlugin(
   };
   process.once("SIGTERM", onSignal("SIGTERM"));
   process.once("SIGINT", onSignal("SIGINT"));
+  const kube = createKubeClient(kubeConfigSourceFromFlag(config.kubeconfig, env), {
+    component: "kubelet-plugin",
+  });
   const plugin = new KubeletPlugin({
     nodeName: config.nodeName,
     driverName: config.driverName,
@@ -143,22 +197,33 @@ export async function runKubeletPlugin(
     stateDir: config.stateDir,
     sysfsRoot: config.sysfsRoot,
     deviceConfig: await loadDeviceConfig(config.devicesConfig),
-    kube: createKubeClient(kubeConfigSourceFromFlag(config.kubeconfig, env), { component: "kubelet-plugin" }),
+    kube,
     logger,
     metricsAddress: config.metricsAddress,
     resourceHealth: config.resourceHealth,
     deleteResourceSlicesOnExit: config.deleteResourceSlicesOnExit,
   });
   await plugin.start(controller.signal);
+  let running: Companion[];
+  try {
+    running = await startCompanions(companions, { config, env, logger, kube, plugin }, controller.signal);
+  } catch (err) {
+    await plugin.stop();
+    throw err;
+  }
   await new Promise<void>((resolve) =>
     controller.signal.addEventListener("abort", () => resolve(), { once: true }),
   );
+  await stopCompanions(running, logger);
   await plugin.stop();
   return 0;
 }
 
-/** The `kubelet-plugin` subcommand for src/cli/main.ts. */
-export function kubeletPluginCommand(env: Env = process.env): Command {
+/** The `kubelet-plugin` subcommand for src/cli/main.ts, with the companions the CLI composes in. */
+export function kubeletPluginCommand(
+  env: Env = process.env,
+  companions: readonly CompanionFactory[] = [],
+): Command {
   const command = new Command("kubelet-plugin").description(
     "the DRA kubelet plugin: registers with the kubelet, publishes devices, prepares claims",
   );
@@ -176,7 +241,7 @@ export function kubeletPluginCommand(env: Env = process.env): Command {
     logger.info({ config: renderEffectiveConfig(KUBELET_PLUGIN_FLAGS, config) }, "effective configuration");
     let code: number;
     try {
-      code = await runKubeletPlugin(config, env, logger);
+      code = await runKubeletPlugin(config, env, logger, companions);
     } catch (err) {
       logger.fatal({ err: errorMessage(err) }, "kubelet plugin failed");
       code = 1;

@@ -4,6 +4,9 @@
 // (as rewritten for the routes: the prevResult of its DEL and CHECK), and on any failure the rollback:
 // DEL of the failed network and of every one attached before it, last first, then the entry removed
 // (kept when a rollback DEL failed, so that the runtime's DEL can finish the job).
+// A network with a device (plan-devices.ts) has its CNI device-info file written right before its
+// delegate runs — after the cache entry that records it, so a crash leaves nothing unrecorded — and read
+// back after the ADD (a plugin may have filled it in) for network-status' `device-info`.
 import type { Logger } from "../../common/logger.ts";
 import type { AttachmentKey } from "../cache/cache-key.ts";
 import { markNetworkAdded, newCacheEntry } from "../cache/entry.ts";
@@ -27,6 +30,8 @@ import type { AttachmentCacheStore } from "./engine-options.ts";
 import { failure } from "./engine-errors.ts";
 import type { PlannedAttachment } from "./plan-attachments.ts";
 import { toPlannedNetwork } from "./plan-attachments.ts";
+import { specDeviceInfo } from "./device-info-status.ts";
+import type { DeviceInfo } from "../selection/network-status.ts";
 
 export interface AttachedNetwork {
   attachment: PlannedAttachment;
@@ -34,6 +39,8 @@ export interface AttachedNetwork {
   result: Result100;
   /** What the cache holds as prevResult (the delegate's version). */
   cached: JsonObject;
+  /** The device-info file's content after the ADD, for network-status (spec types only). */
+  deviceInfo?: DeviceInfo;
 }
 
 export interface AddSession {
@@ -58,7 +65,40 @@ function keyOf(request: AddRequest): AttachmentKey {
   return { containerID: request.containerId, ifname: request.ifName };
 }
 
+async function writeDeviceInfo(session: AddSession, attachment: PlannedAttachment): Promise<void> {
+  const store = session.ctx.deviceInfo;
+  const { deviceInfoFile, deviceInfo } = attachment.device ?? {};
+  if (store === undefined || deviceInfoFile === undefined || deviceInfo === undefined) return;
+  await store.write(deviceInfoFile, deviceInfo);
+}
+
+/** The device-info file as the delegate left it (what was written when it cannot be read). */
+async function readDeviceInfo(
+  session: AddSession,
+  attachment: PlannedAttachment,
+): Promise<DeviceInfo | undefined> {
+  const store = session.ctx.deviceInfo;
+  const { deviceInfoFile, deviceInfo } = attachment.device ?? {};
+  if (store === undefined || deviceInfoFile === undefined) return undefined;
+  try {
+    return specDeviceInfo((await store.read(deviceInfoFile)) ?? deviceInfo);
+  } catch (err) {
+    session.logger.warn({ err, file: deviceInfoFile }, "device-info file unreadable after ADD");
+    return specDeviceInfo(deviceInfo);
+  }
+}
+
+function withDeviceInfo(attached: AttachedNetwork, info: DeviceInfo | undefined): AttachedNetwork {
+  return info === undefined ? attached : { ...attached, deviceInfo: info };
+}
+
 async function runOne(session: AddSession, attachment: PlannedAttachment): Promise<AttachedNetwork> {
+  await writeDeviceInfo(session, attachment);
+  const attached = await runDelegate(session, attachment);
+  return withDeviceInfo(attached, await readDeviceInfo(session, attachment));
+}
+
+async function runDelegate(session: AddSession, attachment: PlannedAttachment): Promise<AttachedNetwork> {
   const { ctx, request } = session;
   const output = await addConflist(session.executor, {
     network: attachment.network,
@@ -95,7 +135,12 @@ export async function rollback(
   const items = [...attempted]
     .reverse()
     .map((a) => deleteItemOfAttachment(a, env, cachedResults.get(a.index)));
-  const call = { executor: session.executor, logger: session.logger, signal: session.ctx.signal };
+  const call = {
+    executor: session.executor,
+    logger: session.logger,
+    signal: session.ctx.signal,
+    deviceInfo: session.ctx.deviceInfo,
+  };
   const failures = await deleteNetworks(call, items);
   if (failures.length > 0) {
     session.logger.error(

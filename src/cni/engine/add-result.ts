@@ -5,7 +5,8 @@
 //   the pod's IPs from the result. Multus returns the default network's result alone.
 // - The network-status annotation value: one entry per sandbox interface of each network (NAD client
 //   rules, network-status.ts), names `ns/name` or the config's name, `default` on the default network,
-//   `gateway` from the results as rewritten for default-route.
+//   `gateway` from the results as rewritten for default-route, `device-info` from the network's CNI
+//   device-info file (add-attach.ts).
 import type { Result100 } from "../protocol/result.ts";
 import { buildNetworkStatuses, serializeNetworkStatuses } from "../selection/network-status.ts";
 import type { AttachedNetwork } from "./add-attach.ts";
@@ -30,6 +31,7 @@ export function networkStatusValue(attached: readonly AttachedNetwork[]): string
     name: a.attachment.name,
     isDefault: a.attachment.isDefault,
     result: a.result,
+    ...(a.deviceInfo === undefined ? {} : { deviceInfo: a.deviceInfo }),
   }));
   return serializeNetworkStatuses(buildNetworkStatuses(outcomes));
 }

@@ -4,11 +4,16 @@
 //      only and logs a warning; a K8S_POD_UID that is not the API pod's fails);
 //   3. resolve the networks (resolve-networks.ts) and plan them (plan-attachments.ts): interface names,
 //      default routes and configs are checked before anything is attached;
+//   3b. with a DeviceSource: the device of every network whose NAD has a resourceName (add-devices.ts;
+//      a network without its device fails the ADD before anything is attached), handed to its delegate
+//      (plan-devices.ts);
 //   4. attach (add-attach.ts: cache entry first, delegates in order, rollback on failure);
 //   5. the result in the caller's version (a result that version cannot express fails and rolls back);
 //   6. network-status on the pod, unless the pod is in a system namespace. A failure to write it fails
 //      the ADD, as in Multus (which tolerates only "pod not found", as netclaim does); netclaim also rolls
-//      the attachments back, where Multus leaves them for the runtime's DEL.
+//      the attachments back, where Multus leaves them for the runtime's DEL;
+//   7. with a ClaimStatusWriter: status.devices of the attached claim devices (add-claim-status.ts),
+//      logged and not fatal when it fails.
 import type { CniReply } from "../protocol/output.ts";
 import { resultReply } from "../protocol/output.ts";
 import { convertResult } from "../protocol/result-convert.ts";
@@ -16,6 +21,8 @@ import type { CniResult } from "../protocol/result.ts";
 import type { AddRequest } from "../protocol/skel.ts";
 import { isSystemNamespace } from "../selection/namespace-isolation.ts";
 import { attachAll, cachedResultsOf, rollback } from "./add-attach.ts";
+import { reportClaimStatuses } from "./add-claim-status.ts";
+import { findDevices } from "./add-devices.ts";
 import type { AddSession, AttachedNetwork } from "./add-attach.ts";
 import { mergeResults, networkStatusValue } from "./add-result.ts";
 import { cacheOf, describePod, executorFor, namesPod, podRefOf } from "./context.ts";
@@ -23,9 +30,12 @@ import type { EngineContext, PodRef } from "./context.ts";
 import { DEFAULT_READINESS_TIMEOUT_MS } from "./engine-options.ts";
 import { failure, isNotFoundError } from "./engine-errors.ts";
 import { planAttachments } from "./plan-attachments.ts";
+import type { PlannedAttachment } from "./plan-attachments.ts";
+import { withDevices } from "./plan-devices.ts";
 import { lookupPodForAdd, podUidMismatch } from "./pod-lookup.ts";
 import type { PodInfo } from "./ports.ts";
 import { resolveNetworks } from "./resolve-networks.ts";
+import type { NetworkSlot } from "./resolve-networks.ts";
 
 async function waitForReadiness(ctx: EngineContext, who: string): Promise<void> {
   const path = ctx.netconf.readinessindicatorfile;
@@ -104,6 +114,31 @@ async function finish(
   }
 }
 
+interface DeviceStepInput {
+  pod: PodRef;
+  networks: readonly NetworkSlot[];
+  planned: readonly PlannedAttachment[];
+}
+
+/** Step 3b: the planned attachments with their devices. */
+async function attachmentsWithDevices(
+  ctx: EngineContext,
+  request: AddRequest,
+  input: DeviceStepInput,
+): Promise<PlannedAttachment[]> {
+  const devices = await findDevices(ctx, { pod: input.pod, networks: input.networks });
+  if (devices.size === 0) return [...input.planned];
+  const store = ctx.deviceInfo;
+  try {
+    return withDevices(input.planned, devices, {
+      containerId: request.containerId,
+      ...(store === undefined ? {} : { cniPath: (name: string) => store.cniPath(name) }),
+    });
+  } catch (err) {
+    throw failure(describePod(input.pod, request.containerId), err);
+  }
+}
+
 export async function runAdd(ctx: EngineContext, request: AddRequest): Promise<CniReply> {
   const ref = podRefOf(request.args);
   const who = describePod(ref, request.containerId);
@@ -124,6 +159,12 @@ export async function runAdd(ctx: EngineContext, request: AddRequest): Promise<C
     netconf: ctx.netconf,
   });
   if (!planned.ok) throw failure(who, planned.error);
+  const podRef = pod === undefined ? ref : { namespace: pod.namespace, name: pod.name, uid: pod.uid };
+  const attachments = await attachmentsWithDevices(ctx, request, {
+    pod: podRef,
+    networks: resolution.networks,
+    planned: planned.plan.attachments,
+  });
   const session: AddSession = {
     ctx,
     request,
@@ -131,9 +172,10 @@ export async function runAdd(ctx: EngineContext, request: AddRequest): Promise<C
     cache: cacheOf(ctx),
     logger,
     who,
-    pod: pod === undefined ? ref : { namespace: pod.namespace, name: pod.name, uid: pod.uid },
+    pod: podRef,
   };
-  const attached = await attachAll(session, planned.plan.attachments);
+  const attached = await attachAll(session, attachments);
   const result = await finish(session, pod, attached);
+  await reportClaimStatuses(session, attached);
   return resultReply(result, request.cniVersion);
 }

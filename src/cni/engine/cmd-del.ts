@@ -93,7 +93,12 @@ async function deleteFromCache(
 ): Promise<void> {
   const netns = session.request.netns ?? "";
   const items = planDelete(read.entry).map((planned) => deleteItemOfCache(planned, netns));
-  const call = { executor: session.executor, logger: session.logger, signal: session.ctx.signal };
+  const call = {
+    executor: session.executor,
+    logger: session.logger,
+    signal: session.ctx.signal,
+    deviceInfo: session.ctx.deviceInfo,
+  };
   const failures = await deleteNetworks(call, items);
   if (failures.length > 0) throw incomplete(session, failures);
   await session.cache.remove(session.key);

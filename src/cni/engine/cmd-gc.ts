@@ -58,7 +58,8 @@ async function removeStale(
   for (const { entry, file } of stale) {
     // libcni GCs with the cached runtime config, netns included, so interfaces go too.
     const items = planDelete(entry).map((planned) => deleteItemOfCache(planned, entry.netns));
-    const failures = await deleteNetworks({ executor, logger, signal: ctx.signal }, items);
+    const call = { executor, logger, signal: ctx.signal, deviceInfo: ctx.deviceInfo };
+    const failures = await deleteNetworks(call, items);
     if (failures.length > 0) {
       failed.push(`${entry.containerID} (${entry.ifname}): ${describeFailures(failures)}`);
       continue;

@@ -6,6 +6,9 @@
 // and not reported: CNI DEL should succeed when there is nothing to remove, but some plugins fail it
 // (macvlan, when its master is gone, answers "Link not found"), and counting that failure would fail the
 // pod's DEL forever.
+// A network's CNI device-info file (when it had one and the call has a DeviceInfoStore) is removed once
+// its DEL is done — or ignored, for a network that may never have been attached — as Multus removes it
+// after the delegate's DEL; a failure to remove it is only logged.
 import type { Logger } from "../../common/logger.ts";
 import type { PlannedDelete } from "../cache/plan.ts";
 import { delConflist } from "../delegate/conflist.ts";
@@ -16,6 +19,7 @@ import { toDelegateNetwork } from "../delegate/plugin-config.ts";
 import type { DelegateNetwork } from "../delegate/plugin-config.ts";
 import { failure } from "./engine-errors.ts";
 import type { PlannedAttachment } from "./plan-attachments.ts";
+import type { DeviceInfoStore } from "./ports.ts";
 
 export interface DeleteItem {
   /** `network "ns/b" (net1)`, for messages. */
@@ -27,6 +31,8 @@ export interface DeleteItem {
   prevResult?: JsonObject;
   /** Its ADD is not known to have succeeded: a failing DEL is logged, not reported. */
   mayBeAbsent: boolean;
+  /** Its CNI device-info file, removed after the DEL. */
+  deviceInfoFile?: string;
 }
 
 export interface DeleteFailure {
@@ -55,6 +61,7 @@ export function deleteItemOfAttachment(
     mayBeAbsent: prevResult === undefined,
   };
   if (prevResult !== undefined) item.prevResult = prevResult;
+  if (attachment.device?.deviceInfoFile !== undefined) item.deviceInfoFile = attachment.device.deviceInfoFile;
   return item;
 }
 
@@ -74,6 +81,7 @@ export function deleteItemOfCache(planned: PlannedDelete, netns: string): Delete
     mayBeAbsent: planned.status === "pending",
   };
   if (planned.prevResult !== undefined) item.prevResult = planned.prevResult;
+  if (planned.deviceInfoFile !== undefined) item.deviceInfoFile = planned.deviceInfoFile;
   return item;
 }
 
@@ -81,6 +89,17 @@ export interface DeleteCall {
   executor: DelegateExecutor;
   logger: Logger;
   signal?: AbortSignal;
+  /** Removes the items' device-info files; absent: they are left alone. */
+  deviceInfo?: Pick<DeviceInfoStore, "remove">;
+}
+
+async function removeDeviceInfoFile(call: DeleteCall, item: DeleteItem): Promise<void> {
+  if (item.deviceInfoFile === undefined || call.deviceInfo === undefined) return;
+  try {
+    await call.deviceInfo.remove(item.deviceInfoFile);
+  } catch (err) {
+    call.logger.warn({ network: item.label, err, file: item.deviceInfoFile }, "device-info file not removed");
+  }
 }
 
 /** DEL of every item in order; resolves with the failures (empty when all succeeded). */
@@ -105,6 +124,7 @@ export async function deleteNetworks(
         },
       });
       call.logger.debug({ network: item.label }, "delegate DEL done");
+      await removeDeviceInfoFile(call, item);
     } catch (err) {
       call.signal?.throwIfAborted();
       const error = failure(item.label, err);
@@ -113,6 +133,7 @@ export async function deleteNetworks(
           { network: item.label, err: error },
           "delegate DEL failed for a network that may never have been attached: ignored",
         );
+        await removeDeviceInfoFile(call, item);
         continue;
       }
       call.logger.warn({ network: item.label, err: error }, "delegate DEL failed");

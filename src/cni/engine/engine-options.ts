@@ -5,9 +5,12 @@ import type { Logger } from "../../common/logger.ts";
 import type { AttachmentCache } from "../cache/attachment-cache.ts";
 import type { LocatingExecutor } from "../delegate/gc-status.ts";
 import type {
+  ClaimStatusWriter,
   ClusterView,
   ConfFiles,
   DefaultRouteApplier,
+  DeviceInfoStore,
+  DeviceSource,
   NetworkStatusWriter,
   ReadinessGate,
 } from "./ports.ts";
@@ -49,4 +52,10 @@ export interface CniEngineOptions {
   logger: Logger;
   podLookup?: PodLookupOptions;
   readinessTimeoutMs?: number;
+  /** The pod's devices, for NADs with a resourceName (add-devices.ts). Absent: resourceNames are ignored. */
+  deviceSource?: DeviceSource;
+  /** Device-info files of attachments with a device. Absent: none are written. */
+  deviceInfo?: DeviceInfoStore;
+  /** ResourceClaim status.devices of attached claim devices. Absent: not written. */
+  claimStatusWriter?: ClaimStatusWriter;
 }

@@ -15,6 +15,7 @@ import { assignInterfaceNames } from "../selection/interface-names.ts";
 import type { PodRef } from "./context.ts";
 import { delegateCniArgs, delegateConfigToRun, runtimeConfigForNetwork } from "./delegate-input.ts";
 import { failure, selectionFailure } from "./engine-errors.ts";
+import type { AttachmentDevice } from "./plan-devices.ts";
 import { isResolved } from "./resolve-networks.ts";
 import type { NetworkSlot, ResolvedNetwork, UnresolvedNetwork } from "./resolve-networks.ts";
 
@@ -31,6 +32,8 @@ export interface PlannedAttachment {
   runtimeConfig: JsonObject;
   cniArgs: string;
   route: DefaultRouteInstruction;
+  /** The network's device, when correlation gave it one (plan-devices.ts). */
+  device?: AttachmentDevice;
 }
 
 export interface AttachmentPlan {
@@ -125,6 +128,8 @@ export function toPlannedNetwork(attachment: PlannedAttachment): PlannedNetwork 
     runtimeConfig: attachment.runtimeConfig,
   };
   if (attachment.isDefault) planned.default = true;
+  if (attachment.device?.deviceInfoFile !== undefined)
+    planned.deviceInfoFile = attachment.device.deviceInfoFile;
   return planned;
 }
 

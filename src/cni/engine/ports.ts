@@ -2,6 +2,8 @@
 // with direct API reads (src/cni/standalone); the daemon mode (later) with informer caches, so a warm ADD
 // reads nothing from the API server. Tests use hand-written fakes (test/fakes/cni-*.ts).
 import type { DelegateConfig } from "../../api/netconf-delegate.ts";
+import type { DeviceInfoFile } from "../../api/device-info.ts";
+import type { CandidateDevice, DeviceNeed, DeviceSourceName } from "../correlation/types.ts";
 import type { DefaultRouteInstruction } from "../selection/default-route.ts";
 
 /** The parts of a Pod the engine uses. */
@@ -68,4 +70,65 @@ export interface ReadinessGate {
  */
 export interface DefaultRouteApplier {
   apply(netns: string, instruction: DefaultRouteInstruction, signal?: AbortSignal): Promise<void>;
+}
+
+// ---- added for correlation (issue 5): which device belongs to which network ---------------------------
+
+/** What the engine asks a DeviceSource: the pod, and the networks that need a device. */
+export interface DeviceQuery {
+  pod: { namespace: string; name: string; uid: string };
+  /** In attach order; never empty. */
+  needs: readonly DeviceNeed[];
+}
+
+export interface DeviceAnswer {
+  /** The pod's devices, every source's merged, in the order the sources listed them. */
+  candidates: CandidateDevice[];
+  /** The sources that answered, in the order asked. */
+  consulted: DeviceSourceName[];
+}
+
+/**
+ * The devices a pod was given: DRA devices of its claims and device-plugin devices. Production: the
+ * LayeredDeviceSource of src/cni/correlation (the kubelet plugin's checkpoint, PodResources, the API).
+ * Absent: NAD resourceNames are ignored, as before correlation existed.
+ */
+export interface DeviceSource {
+  devicesFor(query: DeviceQuery, signal?: AbortSignal): Promise<DeviceAnswer>;
+}
+
+/**
+ * NPWG device-info files (src/cni/correlation/device-info-store.ts in production). Absent: no files are
+ * written and CNIDeviceInfoFile is not offered.
+ */
+export interface DeviceInfoStore {
+  /** The CNI device-info file path for a unique name. */
+  cniPath(fileName: string): string;
+  /** A device plugin's file for one device, or undefined when there is none. */
+  readDevicePluginInfo(resourceName: string, deviceId: string): Promise<DeviceInfoFile | undefined>;
+  write(path: string, info: DeviceInfoFile): Promise<void>;
+  /** undefined when the file does not exist. */
+  read(path: string): Promise<DeviceInfoFile | undefined>;
+  /** false when there was nothing to remove. */
+  remove(path: string): Promise<boolean>;
+}
+
+/** One device's entry in ResourceClaim status.devices (KEP-4817), as the CNI side reports it. */
+export interface ClaimDeviceStatus {
+  driver: string;
+  pool: string;
+  device: string;
+  shareID?: string;
+  networkData: { interfaceName: string; ips: string[]; hardwareAddress?: string };
+  /** The Ready condition's message. */
+  message: string;
+}
+
+/** Writes the CNI side's status.devices entries of one claim (retrying conflicts itself). */
+export interface ClaimStatusWriter {
+  writeDeviceStatuses(
+    claim: { namespace: string; name: string },
+    devices: readonly ClaimDeviceStatus[],
+    signal?: AbortSignal,
+  ): Promise<void>;
 }

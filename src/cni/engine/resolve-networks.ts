@@ -42,6 +42,8 @@ export interface ResolvedNetwork {
   origin: NetworkOrigin;
   /** The annotation entry that asked for it; absent for the config's own networks. */
   selection?: NetworkSelection;
+  /** The NAD's annotations (its resourceName among them), when the network is a NAD. */
+  nadAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** A network that could not be resolved (lenient mode only): it keeps its place and its selection. */
@@ -85,12 +87,14 @@ async function resolveReference(
   }
   const namespace = ref.kind === "nad" ? ref.namespace : ctx.netconf.multusNamespace;
   if (ref.kind === "nad") {
-    const { delegate } = await nads.required(namespace, ref.name);
-    return { name: `${namespace}/${ref.name}`, delegate, origin };
+    const { nad, delegate } = await nads.required(namespace, ref.name);
+    return { name: `${namespace}/${ref.name}`, delegate, origin, nadAnnotations: nad.annotations };
   }
   const nad = await nads.get(namespace, ref.name);
-  if (nad !== undefined)
-    return { name: `${namespace}/${ref.name}`, delegate: await nads.delegateOf(nad), origin };
+  if (nad !== undefined) {
+    const delegate = await nads.delegateOf(nad);
+    return { name: `${namespace}/${ref.name}`, delegate, origin, nadAnnotations: nad.annotations };
+  }
   const confDir = ctx.netconf.confDir;
   const file = await ctx.confFiles.findByNetworkName(confDir, ref.name);
   if (file !== undefined) return { name: file.name, delegate: file, origin };
@@ -168,12 +172,13 @@ async function defaultNetworkOverride(
     target: selection,
   });
   if (!allowed.ok) throw selectionFailure(DEFAULT_NETWORK_ANNOTATION, allowed.error);
-  const { delegate } = await nads.required(selection.namespace, selection.name);
+  const { nad, delegate } = await nads.required(selection.namespace, selection.name);
   return {
     name: `${selection.namespace}/${selection.name}`,
     delegate,
     origin: "default-network-annotation",
     selection,
+    nadAnnotations: nad.annotations,
   };
 }
 
@@ -194,8 +199,8 @@ async function annotationNetworks(
     const name = `${selection.namespace}/${selection.name}`;
     const origin = "networks-annotation" as const;
     const step = async (): Promise<ResolvedNetwork> => {
-      const { delegate } = await nads.required(selection.namespace, selection.name);
-      return { name, delegate, origin, selection };
+      const { nad, delegate } = await nads.required(selection.namespace, selection.name);
+      return { name, delegate, origin, selection, nadAnnotations: nad.annotations };
     };
     list.push(await attempt(step, options, { name, origin, selection }));
   }

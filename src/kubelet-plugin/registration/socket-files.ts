@@ -1,115 +1,36 @@
 // Unix socket files of the plugin's gRPC servers: private directories, stale sockets replaced, live
 // ones left alone, the socket's mode fixed before it appears (grpc-js creates it 0777 less the umask).
+// The generic helpers live in src/common/socket-files.ts (the CNI server's HTTP socket uses them too)
+// and are re-exported here; this file adds binding and stopping a gRPC server.
 //
 // Upstream's kubeletplugin helper removes whatever is at the path before it listens. We are stricter:
 // a socket that still answers belongs to a live process (a second instance, an unfinished rolling
 // update) and is not taken over; a path that is not a socket is never removed.
 import * as grpc from "@grpc/grpc-js";
-import { createConnection } from "node:net";
-import type { Stats } from "node:fs";
-import { chmod, lstat, mkdir, rename, rm, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { CodedError, isSystemError } from "../../common/errors.ts";
+import { chmod, lstat, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  claimSocketPath,
+  ensurePrivateDir,
+  fileIdentity,
+  hiddenBindingPath,
+  removeOwnSocket,
+  SOCKET_FILE_MODE,
+} from "../../common/socket-files.ts";
 import { unixTarget } from "../../k8s/kubelet-grpc.ts";
 
-/** Only the owner (root, the kubelet) may connect. */
-export const SOCKET_FILE_MODE = 0o600;
-/** Directories we create for sockets: owner rwx, group rx, nothing for others. */
-export const SOCKET_DIR_MODE = 0o750;
-/** How long a connect may take before a socket counts as live (a full backlog still means alive). */
-export const SOCKET_PROBE_TIMEOUT_MS = 1_000;
-
-export type SocketPathState = "absent" | "stale" | "live" | "not-a-socket";
-
-export type SocketFileCode = "SOCKET_IN_USE" | "SOCKET_PATH_NOT_A_SOCKET";
-
-/**
- * Creates `dir` (and parents) when missing and takes the world's permissions away when it has any.
- * Group permissions are left as they are: the kubelet's own directories may rely on them.
- */
-export async function ensurePrivateDir(dir: string, mode: number = SOCKET_DIR_MODE): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true, mode });
-    const current = (await stat(dir)).mode & 0o7777;
-    if ((current & 0o007) !== 0) await chmod(dir, current & ~0o007);
-  } catch (cause) {
-    throw new Error(`prepare socket directory ${dir}`, { cause });
-  }
-}
-
-/** What is at `path`: nothing, a socket nobody listens on, a live socket, or something else. */
-export async function probeSocketPath(
-  path: string,
-  timeoutMs: number = SOCKET_PROBE_TIMEOUT_MS,
-): Promise<SocketPathState> {
-  try {
-    const stats = await lstat(path);
-    if (!stats.isSocket()) return "not-a-socket";
-  } catch (err) {
-    if (isSystemError(err, "ENOENT")) return "absent";
-    throw new Error(`inspect ${path}`, { cause: err });
-  }
-  return new Promise<SocketPathState>((resolve) => {
-    const socket = createConnection({ path });
-    const done = (state: SocketPathState): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(state);
-    };
-    const timer = setTimeout(() => done("live"), timeoutMs);
-    socket.once("connect", () => done("live"));
-    socket.once("error", (err) => {
-      // ECONNREFUSED: nobody listens; ENOENT: removed meanwhile. EAGAIN (full backlog) means alive.
-      const stale = isSystemError(err, "ECONNREFUSED") || isSystemError(err, "ENOENT");
-      done(stale ? "stale" : "live");
-    });
-  });
-}
-
-/** Makes `path` free for a new socket: removes a stale one, refuses a live socket or a non-socket. */
-export async function claimSocketPath(path: string, probeTimeoutMs?: number): Promise<void> {
-  const state = await probeSocketPath(path, probeTimeoutMs);
-  switch (state) {
-    case "absent":
-      return;
-    case "stale":
-      try {
-        await unlink(path);
-      } catch (err) {
-        if (!isSystemError(err, "ENOENT")) throw new Error(`remove stale socket ${path}`, { cause: err });
-      }
-      return;
-    case "live":
-      throw new CodedError<SocketFileCode>(
-        "SOCKET_IN_USE",
-        `socket ${path} is in use by another process (another instance of the plugin?)`,
-      );
-    case "not-a-socket":
-      throw new CodedError<SocketFileCode>(
-        "SOCKET_PATH_NOT_A_SOCKET",
-        `${path} exists and is not a socket; refusing to replace it`,
-      );
-  }
-}
-
-/**
- * Which file this is, to notice that a path now names another one. Inode numbers alone are reused at
- * once by some filesystems, so the birth time (or, where it is unknown, the change time) goes with it.
- */
-export function fileIdentity(stats: Stats): string {
-  const born = stats.birthtimeMs > 0 ? stats.birthtimeMs : stats.ctimeMs;
-  return `${stats.dev}:${stats.ino}:${born}`;
-}
-
-/** The identity of the file at `path`, or undefined when there is none. */
-export async function identityOf(path: string): Promise<string | undefined> {
-  try {
-    return fileIdentity(await lstat(path));
-  } catch (err) {
-    if (isSystemError(err, "ENOENT")) return undefined;
-    throw new Error(`inspect ${path}`, { cause: err });
-  }
-}
+export {
+  claimSocketPath,
+  ensurePrivateDir,
+  fileIdentity,
+  identityOf,
+  probeSocketPath,
+  removeOwnSocket,
+  SOCKET_DIR_MODE,
+  SOCKET_FILE_MODE,
+  SOCKET_PROBE_TIMEOUT_MS,
+} from "../../common/socket-files.ts";
+export type { SocketFileCode, SocketPathState } from "../../common/socket-files.ts";
 
 /**
  * Binds `server` to a unix socket at `path`: the directory made private, a stale socket replaced.
@@ -124,7 +45,7 @@ export async function bindUnixSocket(
 ): Promise<string> {
   await ensurePrivateDir(dirname(path), options.dirMode);
   await claimSocketPath(path, options.probeTimeoutMs);
-  const hidden = join(dirname(path), `.${basename(path)}.binding-${process.pid}`);
+  const hidden = hiddenBindingPath(path);
   await rm(hidden, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.bindAsync(unixTarget(hidden), grpc.ServerCredentials.createInsecure(), (err) => {
@@ -168,15 +89,4 @@ export async function shutdownUnixSocket(
     server.forceShutdown();
   }
   await removeOwnSocket(path, boundIdentity);
-}
-
-/** Unlinks `path` if it is the socket we bound (not a newer one somebody else created). */
-export async function removeOwnSocket(path: string, identity: string | undefined): Promise<void> {
-  try {
-    const stats = await lstat(path);
-    if (!stats.isSocket() || (identity !== undefined && fileIdentity(stats) !== identity)) return;
-    await unlink(path);
-  } catch (err) {
-    if (!isSystemError(err, "ENOENT")) throw new Error(`remove socket ${path}`, { cause: err });
-  }
 }

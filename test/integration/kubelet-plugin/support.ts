@@ -110,6 +110,7 @@ export class PluginWorld {
       `--state-dir=${dirs.state}`,
       `--sysfs-root=${this.sysfs}`,
       `--devices-config=${join(this.root, "devices.yaml")}`,
+      `--cni-socket=${join(this.root, "cni", "cni.sock")}`,
       `--log-level=${logLevel}`,
       ...extra,
     ];

@@ -150,11 +150,11 @@ describe("runCni", () => {
       msg: /incompatible CNI versions/,
     },
     {
-      name: "daemonSocket (a later release)",
+      name: "daemonSocket where no CNI server listens (thick mode: the shim, test/unit/cni/server)",
       env: ADD_ENV,
-      stdin: JSON.stringify({ ...CONFIG, daemonSocket: "/run/netclaim/cni.sock" }),
-      code: 2,
-      msg: /^unsupported field "daemonSocket": "\/run\/netclaim\/cni.sock": the daemon mode is not available/,
+      stdin: JSON.stringify({ ...CONFIG, daemonSocket: "/nonexistent/netclaim/cni.sock" }),
+      code: 110,
+      msg: /^ADD: the netclaim CNI server at \/nonexistent\/netclaim\/cni.sock is not reachable \(ENOENT\)/,
     },
   ];
 
