@@ -18,14 +18,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { commandInNetns } from "../test/harness/runtime/index.ts";
-import type { JsonObject } from "../test/harness/runtime/index.ts";
 import { CLI_MAIN, netclaimWrapper, PINNED_NODE } from "../test/integration/cni/support/netclaim-bin.ts";
-import {
-  clusterConflist,
-  createWorld,
-  NETWORKS_ANNOTATION,
-} from "../test/integration/cni/support/standalone-world.ts";
+import { createWorld, NETWORKS_ANNOTATION } from "../test/integration/cni/support/standalone-world.ts";
 import type { World } from "../test/integration/cni/support/standalone-world.ts";
+import { floorRun, fmt, now, quantile, secondary } from "./support/cni-pod.ts";
+import type { Sample } from "./support/cni-pod.ts";
 
 const { values } = parseArgs({
   options: {
@@ -36,28 +33,6 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs);
 const WARMUP = 3;
 const VARIANTS = values.variants.split(",");
-
-function secondary(w: World): { mv: JsonObject; side: JsonObject } {
-  const ipam = (subnet: string) => ({ type: "host-local", ranges: [[{ subnet }]], dataDir: w.ipamDir });
-  return {
-    mv: {
-      cniVersion: "1.0.0",
-      name: "mv",
-      type: "macvlan",
-      master: "eth1",
-      mode: "bridge",
-      ipam: ipam("10.242.0.0/24"),
-    },
-    side: { cniVersion: "1.0.0", name: "side", type: "ptp", ipam: ipam("10.244.0.0/24") },
-  };
-}
-
-interface Sample {
-  add: number;
-  del: number;
-}
-
-const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 async function netclaimRun(w: World): Promise<Sample & { addRequests: number; delRequests: number }> {
   const sandbox = await w.newPod("ns1", { [NETWORKS_ANNOTATION]: "mv,side" });
@@ -74,25 +49,6 @@ async function netclaimRun(w: World): Promise<Sample & { addRequests: number; de
   return { add: t1 - t0, del: t2 - t1, addRequests, delRequests };
 }
 
-async function floorRun(w: World): Promise<Sample> {
-  const { mv, side } = secondary(w);
-  const networks: [JsonObject, string][] = [
-    [clusterConflist(w.ipamDir), "eth0"],
-    [mv, "net1"],
-    [side, "net2"],
-  ];
-  const sandbox = await w.newPod("ns1");
-  const t0 = now();
-  for (const [config, ifName] of networks) await w.h.runtime.setUpPodNetwork(sandbox, config, { ifName });
-  const t1 = now();
-  for (const [config, ifName] of [...networks].reverse()) {
-    await w.h.runtime.tearDownPodNetwork(sandbox, config, { ifName });
-  }
-  const t2 = now();
-  await w.h.runtime.removePodSandbox(sandbox);
-  return { add: t1 - t0, del: t2 - t1 };
-}
-
 /** Median time of `ip netns exec <fake host> /bin/true` minus that of `/bin/true`. */
 function netnsExecCostMs(w: World): number {
   const time = (file: string, args: string[]): number => {
@@ -106,11 +62,6 @@ function netnsExecCostMs(w: World): number {
   };
   const wrapped = commandInNetns(w.h.host.netns, ["/bin/true"], w.h.netns.tools);
   return time(wrapped.file, wrapped.args) - time("/bin/true", []);
-}
-
-function quantile(samples: readonly number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
 async function bundleCli(dir: string): Promise<string> {
@@ -149,8 +100,6 @@ function versionStartupMs(cli: string, withCa: boolean, extra: Record<string, st
   }
   return quantile(samples, 0.5);
 }
-
-const fmt = (ms: number): string => ms.toFixed(1).padStart(7);
 
 async function measure(w: World, variant: string): Promise<void> {
   for (let i = 0; i < WARMUP; i++) {

@@ -26,12 +26,10 @@ import { CLI_MAIN, netclaimWrapper, PINNED_NODE } from "../test/integration/cni/
 import { createBurstWorld } from "../test/integration/cni/support/server-burst.ts";
 import { startServerProcess } from "../test/integration/cni/support/server-process.ts";
 import type { ServerProcess } from "../test/integration/cni/support/server-process.ts";
-import {
-  clusterConflist,
-  createWorld,
-  NETWORKS_ANNOTATION,
-} from "../test/integration/cni/support/standalone-world.ts";
+import { createWorld, NETWORKS_ANNOTATION } from "../test/integration/cni/support/standalone-world.ts";
 import type { World } from "../test/integration/cni/support/standalone-world.ts";
+import { floorRun, fmt, now, quantile, secondary } from "./support/cni-pod.ts";
+import type { Sample } from "./support/cni-pod.ts";
 
 const { values } = parseArgs({
   options: {
@@ -45,33 +43,6 @@ const WARMUP = 3;
 const VARIANTS = values.variants.split(",");
 const BURST = Number(values.burst);
 const SERVER_CHILD = new URL("../test/integration/cni/support/server-child.ts", import.meta.url).pathname;
-
-const now = (): number => Number(process.hrtime.bigint()) / 1e6;
-
-function quantile(samples: readonly number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
-
-function secondary(w: World): { mv: JsonObject; side: JsonObject } {
-  const ipam = (subnet: string) => ({ type: "host-local", ranges: [[{ subnet }]], dataDir: w.ipamDir });
-  return {
-    mv: {
-      cniVersion: "1.0.0",
-      name: "mv",
-      type: "macvlan",
-      master: "eth1",
-      mode: "bridge",
-      ipam: ipam("10.242.0.0/24"),
-    },
-    side: { cniVersion: "1.0.0", name: "side", type: "ptp", ipam: ipam("10.244.0.0/24") },
-  };
-}
-
-interface Sample {
-  add: number;
-  del: number;
-}
 
 async function shimRun(w: World, conf: JsonObject): Promise<Sample & { reads: number; writes: number }> {
   const sandbox = await w.newPod("ns1", { [NETWORKS_ANNOTATION]: "mv,side" });
@@ -90,24 +61,6 @@ async function shimRun(w: World, conf: JsonObject): Promise<Sample & { reads: nu
   const t3 = now();
   await w.h.runtime.removePodSandbox(sandbox);
   return { add: t1 - t0, del: t3 - t2, reads, writes: requests.length - reads };
-}
-
-async function floorRun(w: World): Promise<Sample> {
-  const { mv, side } = secondary(w);
-  const networks: [JsonObject, string][] = [
-    [clusterConflist(w.ipamDir), "eth0"],
-    [mv, "net1"],
-    [side, "net2"],
-  ];
-  const sandbox = await w.newPod("ns1");
-  const t0 = now();
-  for (const [config, ifName] of networks) await w.h.runtime.setUpPodNetwork(sandbox, config, { ifName });
-  const t1 = now();
-  for (const [config, ifName] of [...networks].reverse())
-    await w.h.runtime.tearDownPodNetwork(sandbox, config, { ifName });
-  const t2 = now();
-  await w.h.runtime.removePodSandbox(sandbox);
-  return { add: t1 - t0, del: t2 - t1 };
 }
 
 async function bundle(entry: string, dir: string, name: string): Promise<string> {
@@ -149,8 +102,6 @@ function startupPair(shimArgs: string[], env: NodeJS.ProcessEnv, input: string) 
   }
   return { floor: quantile(floor, 0.5), shim: quantile(shim, 0.5) };
 }
-
-const fmt = (ms: number): string => ms.toFixed(1).padStart(7);
 
 async function measureAttach(w: World, variant: string, conf: JsonObject): Promise<void> {
   for (let i = 0; i < WARMUP; i++) {
