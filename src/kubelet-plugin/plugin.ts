@@ -25,7 +25,7 @@ import { discoverDevices } from "./discovery/index.ts";
 import { DraServer } from "./dra-service/dra-server.ts";
 import { DraService } from "./dra-service/dra-service.ts";
 import { PluginMetrics } from "./ops/metrics.ts";
-import { OpsServer } from "./ops/ops-server.ts";
+import { OpsServer } from "../common/ops-server.ts";
 import { selfCheck } from "./ops/self-check.ts";
 import { ApiClaimReader, DirCdiStore } from "./prepare/adapters.ts";
 import { CheckpointJournal } from "./prepare/checkpoint-journal.ts";

@@ -25,7 +25,13 @@ import {
   instructionForResult,
 } from "../selection/default-route.ts";
 import type { EngineContext, PodRef } from "./context.ts";
-import { deleteItemOfAttachment, deleteNetworks, describeFailures, networkLabel } from "./delete-networks.ts";
+import {
+  deleteItemOfAttachment,
+  deleteCallOf,
+  deleteNetworks,
+  describeFailures,
+  networkLabel,
+} from "./delete-networks.ts";
 import type { AttachmentCacheStore } from "./engine-options.ts";
 import { failure } from "./engine-errors.ts";
 import type { PlannedAttachment } from "./plan-attachments.ts";
@@ -135,13 +141,7 @@ export async function rollback(
   const items = [...attempted]
     .reverse()
     .map((a) => deleteItemOfAttachment(a, env, cachedResults.get(a.index)));
-  const call = {
-    executor: session.executor,
-    logger: session.logger,
-    signal: session.ctx.signal,
-    deviceInfo: session.ctx.deviceInfo,
-  };
-  const failures = await deleteNetworks(call, items);
+  const failures = await deleteNetworks(deleteCallOf(session.ctx, session.executor, session.logger), items);
   if (failures.length > 0) {
     session.logger.error(
       { failures: describeFailures(failures) },

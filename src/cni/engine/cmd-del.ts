@@ -21,6 +21,7 @@ import type { EngineContext, PodRef } from "./context.ts";
 import {
   deleteItemOfAttachment,
   deleteItemOfCache,
+  deleteCallOf,
   deleteNetworks,
   describeFailures,
 } from "./delete-networks.ts";
@@ -93,13 +94,7 @@ async function deleteFromCache(
 ): Promise<void> {
   const netns = session.request.netns ?? "";
   const items = planDelete(read.entry).map((planned) => deleteItemOfCache(planned, netns));
-  const call = {
-    executor: session.executor,
-    logger: session.logger,
-    signal: session.ctx.signal,
-    deviceInfo: session.ctx.deviceInfo,
-  };
-  const failures = await deleteNetworks(call, items);
+  const failures = await deleteNetworks(deleteCallOf(session.ctx, session.executor, session.logger), items);
   if (failures.length > 0) throw incomplete(session, failures);
   await session.cache.remove(session.key);
   session.logger.info({ networks: items.length }, "DEL done from the attachment cache");
@@ -134,8 +129,7 @@ async function rebuildAndDelete(session: DelSession, attached: boolean): Promise
   const items = [...planned.plan.attachments]
     .reverse()
     .map((a) => ({ ...deleteItemOfAttachment(a, env), mayBeAbsent: !attached }));
-  const call = { executor: session.executor, logger: session.logger, signal: ctx.signal };
-  const failures = await deleteNetworks(call, items);
+  const failures = await deleteNetworks(deleteCallOf(ctx, session.executor, session.logger), items);
   const unresolved = [
     ...planned.plan.unresolved.map(
       (u) => `network ${JSON.stringify(u.name)} (${u.ifName}): ${errorMessage(u.problem)}`,

@@ -20,7 +20,7 @@ import { CniError } from "../protocol/errors.ts";
 import type { GcRequest } from "../protocol/skel.ts";
 import { cacheOf, executorFor } from "./context.ts";
 import type { EngineContext } from "./context.ts";
-import { deleteItemOfCache, deleteNetworks, describeFailures } from "./delete-networks.ts";
+import { deleteItemOfCache, deleteCallOf, deleteNetworks, describeFailures } from "./delete-networks.ts";
 import type { AttachmentCacheStore } from "./engine-options.ts";
 
 interface InUse {
@@ -58,8 +58,7 @@ async function removeStale(
   for (const { entry, file } of stale) {
     // libcni GCs with the cached runtime config, netns included, so interfaces go too.
     const items = planDelete(entry).map((planned) => deleteItemOfCache(planned, entry.netns));
-    const call = { executor, logger, signal: ctx.signal, deviceInfo: ctx.deviceInfo };
-    const failures = await deleteNetworks(call, items);
+    const failures = await deleteNetworks(deleteCallOf(ctx, executor, logger), items);
     if (failures.length > 0) {
       failed.push(`${entry.containerID} (${entry.ifname}): ${describeFailures(failures)}`);
       continue;

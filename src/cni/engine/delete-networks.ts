@@ -93,6 +93,18 @@ export interface DeleteCall {
   deviceInfo?: Pick<DeviceInfoStore, "remove">;
 }
 
+/** The DeleteCall of an engine invocation: its signal and device-info store, with this executor. */
+export function deleteCallOf(
+  ctx: { signal?: AbortSignal | undefined; deviceInfo?: Pick<DeviceInfoStore, "remove"> | undefined },
+  executor: DelegateExecutor,
+  logger: Logger,
+): DeleteCall {
+  const call: DeleteCall = { executor, logger };
+  if (ctx.signal !== undefined) call.signal = ctx.signal;
+  if (ctx.deviceInfo !== undefined) call.deviceInfo = ctx.deviceInfo;
+  return call;
+}
+
 async function removeDeviceInfoFile(call: DeleteCall, item: DeleteItem): Promise<void> {
   if (item.deviceInfoFile === undefined || call.deviceInfo === undefined) return;
   try {

@@ -8,7 +8,7 @@ import { kubeletServices, unixTarget } from "../../k8s/kubelet-grpc.ts";
 import type { KubeletServices } from "../../k8s/kubelet-grpc.ts";
 import { SELF_CHECK_METADATA_KEY } from "../dra-service/grpc-handlers.ts";
 import type { RegistrationState } from "../registration/plugin-info.ts";
-import type { HealthCheckResult, HealthReport } from "./ops-server.ts";
+import type { HealthCheckResult, HealthReport } from "../../common/ops-server.ts";
 
 export const SELF_CHECK_TIMEOUT_MS = 2_000;
 

@@ -1,9 +1,9 @@
 // The operations endpoint: /healthz follows the checks, /metrics renders the plugin's registry,
 // nothing else is served; listen addresses as the flag accepts them.
 import { afterEach, describe, expect, it } from "vitest";
-import { PluginMetrics } from "../../../../src/kubelet-plugin/ops/metrics.ts";
-import { OpsServer, parseListenAddress } from "../../../../src/kubelet-plugin/ops/ops-server.ts";
-import type { HealthReport } from "../../../../src/kubelet-plugin/ops/ops-server.ts";
+import { PluginMetrics } from "../../../src/kubelet-plugin/ops/metrics.ts";
+import { OpsServer, parseListenAddress } from "../../../src/common/ops-server.ts";
+import type { HealthReport } from "../../../src/common/ops-server.ts";
 
 let server: OpsServer | undefined;
 

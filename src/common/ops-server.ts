@@ -1,10 +1,11 @@
-// The operations endpoint on --metrics-address: GET /healthz (200 when every check passes, else 503;
-// a JSON body lists the checks) and GET /metrics (Prometheus text). Nothing else is served.
+// The operations endpoint on --metrics-address, shared by the kubelet plugin and the controller:
+// GET /healthz (200 when every check passes, else 503; a JSON body lists the checks) and GET /metrics
+// (Prometheus text). Nothing else is served.
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { errorMessage } from "../../common/errors.ts";
-import { silentLogger } from "../../common/logger.ts";
-import type { Logger } from "../../common/logger.ts";
+import { errorMessage } from "./errors.ts";
+import { silentLogger } from "./logger.ts";
+import type { Logger } from "./logger.ts";
 
 export interface HealthCheckResult {
   ok: boolean;
@@ -24,7 +25,7 @@ export interface OpsServerOptions {
   /** "host:port", ":port" (every interface) or "[v6]:port"; port 0 picks a free one. */
   address: string;
   metrics: MetricsSource;
-  health: () => Promise<HealthReport>;
+  health: () => HealthReport | Promise<HealthReport>;
   logger?: Logger;
 }
 
