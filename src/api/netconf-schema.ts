@@ -20,6 +20,8 @@ export const NETCONF_DEFAULTS = {
   logOptions: { maxAge: 5, maxSize: 100, maxBackups: 5, compress: true },
   podResourcesSocket: "/var/lib/kubelet/pod-resources/kubelet.sock",
   driverName: "netclaim.dev",
+  stateDir: "/var/lib/netclaim",
+  deviceInfoDir: "/var/run/k8s.cni.cncf.io/devinfo",
 } as const;
 
 /** `null` or absent → `fallback`. */
@@ -83,6 +85,8 @@ export const netConfSchema = z.looseObject({
   daemonSocket: noNul.nullish(),
   podResourcesSocket: dir(NETCONF_DEFAULTS.podResourcesSocket),
   driverName: withDefault(z.string(), NETCONF_DEFAULTS.driverName),
+  stateDir: dir(NETCONF_DEFAULTS.stateDir),
+  deviceInfoDir: dir(NETCONF_DEFAULTS.deviceInfoDir),
 });
 
 export type ParsedNetConf = z.output<typeof netConfSchema>;

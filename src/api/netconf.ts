@@ -1,6 +1,7 @@
 // netclaim's CNI config (stdin, `"type": "netclaim"`): every field Multus's thin plugin reads
 // (multus-cni pkg/types/types.go `NetConf`, defaults from conf.go `GetDefaultNetConf`), with Multus's
-// JSON names and types, plus netclaim's `daemonSocket`, `podResourcesSocket` and `driverName`. Unknown
+// JSON names and types, plus netclaim's `daemonSocket`, `podResourcesSocket`, `driverName`, `stateDir` and
+// `deviceInfoDir` (the last four: claim-to-network correlation in the standalone plugin). Unknown
 // keys are kept in `raw`, as Multus tolerates them.
 //
 // Multus's rules, kept: `clusterNetwork` or `delegates` is required, and `delegates` is ignored when
@@ -11,7 +12,7 @@
 // debug, verbose, error, panic (case-insensitive; default panic) — an unknown level is reported as a
 // warning and ignored, as Multus does — mapped to our levels (debug→debug, verbose→info, error→error,
 // panic→fatal; our own level names are accepted too). `null` counts as absent; an empty confDir, cniDir,
-// binDir, multusNamespace or podResourcesSocket means the default (Multus would use "").
+// binDir, multusNamespace, podResourcesSocket, stateDir or deviceInfoDir means the default (Multus would use "").
 // netclaim's extra checks: delegates are checked as CNI configs (netconf-delegate.ts), clusterNetwork and
 // defaultNetworks entries are classified (netconf-network-ref.ts), auxiliaryCNIChainName must match
 // Multus's pattern, driverName must be a DNS subdomain. `prevResult` is kept as JSON (the CNI layer parses
@@ -72,6 +73,10 @@ export interface NetConf {
   daemonSocket?: string;
   podResourcesSocket: string;
   driverName: string;
+  /** The kubelet plugin's --state-dir: its checkpoint tells the pod's claim devices (correlation). */
+  stateDir: string;
+  /** Where NPWG device-info files are written (and device plugins' files read). */
+  deviceInfoDir: string;
   /** Tolerated problems worth a log line. */
   warnings: string[];
 }
@@ -181,6 +186,8 @@ function build(data: ParsedNetConf, raw: JsonObject): { conf: NetConf; issues: I
     retryDeleteOnError: data.retryDeleteOnError,
     podResourcesSocket: data.podResourcesSocket,
     driverName: data.driverName,
+    stateDir: data.stateDir,
+    deviceInfoDir: data.deviceInfoDir,
     warnings,
   };
   if (clusterNetworkRef !== undefined) conf.clusterNetworkRef = clusterNetworkRef;

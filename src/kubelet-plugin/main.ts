@@ -15,6 +15,7 @@ import { createLogger, logLevelSchema } from "../common/logger.ts";
 import type { Logger } from "../common/logger.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import type { KubeletPlugin } from "./plugin.ts";
+import { DEFAULT_DEVICE_INFO_DIR } from "../api/device-info.ts";
 import {
   DEFAULT_KUBELET_PLUGINS_DIR,
   DEFAULT_KUBELET_REGISTRATION_DIR,
@@ -84,6 +85,12 @@ export const KUBELET_PLUGIN_FLAGS = defineFlags({
     schema: zPath(),
     description: "YAML DeviceConfig: the device pools to publish",
     valueName: "path",
+  },
+  "device-info-dir": {
+    schema: zPath({ absolute: true }),
+    description: "where the CNI server writes NPWG device-info files (and device plugins wrote theirs)",
+    default: DEFAULT_DEVICE_INFO_DIR,
+    valueName: "dir",
   },
   "cni-socket": {
     schema: zPath({ absolute: true }),

@@ -1,7 +1,9 @@
 // The node daemon's composition: the kubelet plugin process also hosts the CNI server of the meta-plugin
 // (DESIGN.md), on --cni-socket. The two parts never import each other; this module, which the CLI
 // loads for `netclaim kubelet-plugin`, is the one place that knows both: it hands the plugin's API client,
-// node name and logger to a CniServer and lets the plugin start and stop it as a companion.
+// node name, logger and its own device state (driver name, checkpoint file in --state-dir, the kubelet's
+// PodResources socket, --device-info-dir) to a CniServer, so that a NAD's resourceName finds the device
+// the pod's claim got, and lets the plugin start and stop it as a companion.
 //
 // Public API: `cniServerCompanion`, `nodeDaemonCommand`.
 import type { Command } from "commander";
@@ -9,13 +11,23 @@ import type { CompanionFactory } from "../kubelet-plugin/main.ts";
 
 /** The CNI server as a companion of the kubelet plugin; its modules load only when it starts. */
 export const cniServerCompanion: CompanionFactory = async (context) => {
-  const { CniServer } = await import("../cni/server/cni-server.ts");
+  const [{ CniServer }, { checkpointFilePath }] = await Promise.all([
+    import("../cni/server/cni-server.ts"),
+    import("../api/checkpoint-file.ts"),
+  ]);
+  const { config } = context;
   const server = new CniServer({
-    socketPath: context.config.cniSocket,
-    nodeName: context.config.nodeName,
+    socketPath: config.cniSocket,
+    nodeName: config.nodeName,
     kube: context.kube,
     logger: context.logger.child({ component: "cni-server" }),
     env: context.env,
+    correlation: {
+      driverName: config.driverName,
+      podResourcesSocket: config.podResourcesSocket,
+      checkpointPath: checkpointFilePath(config.stateDir),
+      deviceInfoDir: config.deviceInfoDir,
+    },
   });
   return {
     name: "cni-server",

@@ -10,11 +10,19 @@
 // under the server's own retries), 429 and 5xx are retried with backoff.
 //
 // Public API: `AttachedClaimDevice`, `ClaimStatusUpdate`, `claimStatusUpdates`, `claimStatusApplyPatch`,
-// `ApiClaimStatusWriter`, `ApiClaimStatusWriterOptions`, `cniFieldManager`, `READY_CONDITION_REASON`.
+// `ApiClaimStatusWriter`, `ApiClaimStatusWriterOptions`, `cniFieldManager`, `READY_CONDITION_REASON`,
+// `CLAIM_STATUS_PERMANENT_CODES`, `ClaimStatusErrorCode`.
 import { realClock } from "../../common/clock.ts";
 import type { Clock } from "../../common/clock.ts";
 import { retry } from "../../common/retry.ts";
-import { isApiError, isConflict, isInternalError, isTooManyRequests } from "../../k8s/api-error.ts";
+import { CodedError } from "../../common/errors.ts";
+import {
+  isApiError,
+  isConflict,
+  isInternalError,
+  isNotFound,
+  isTooManyRequests,
+} from "../../k8s/api-error.ts";
 import type { ResourceClient } from "../../k8s/resource-client.ts";
 import { RESOURCE_TYPES, apiVersionOf } from "../../k8s/resource-path.ts";
 import type { KubeObject } from "../../k8s/types.ts";
@@ -24,6 +32,10 @@ export { claimStatusUpdates } from "./claim-status-updates.ts";
 export type { AttachedClaimDevice, ClaimStatusUpdate } from "./claim-status-updates.ts";
 
 export const READY_CONDITION_REASON = "NetworkAttached";
+
+/** Failures a retry would not mend: another manager's fields, a claim that no longer exists. */
+export const CLAIM_STATUS_PERMANENT_CODES = ["CLAIM_STATUS_CONFLICT", "CLAIM_NOT_FOUND"] as const;
+export type ClaimStatusErrorCode = (typeof CLAIM_STATUS_PERMANENT_CODES)[number];
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 export function cniFieldManager(driverName: string): string {
@@ -141,7 +153,11 @@ export class ApiClaimStatusWriter implements ClaimStatusWriter {
       signal?.throwIfAborted();
       const fields = managerConflicts(err);
       if (fields !== undefined) {
-        throw new Error(`${what}: fields owned by another manager, not taken over: ${fields.join(", ")}`, {
+        const message = `${what}: fields owned by another manager, not taken over: ${fields.join(", ")}`;
+        throw new CodedError<ClaimStatusErrorCode>("CLAIM_STATUS_CONFLICT", message, { cause: err });
+      }
+      if (isNotFound(err)) {
+        throw new CodedError<ClaimStatusErrorCode>("CLAIM_NOT_FOUND", `${what}: the claim is gone`, {
           cause: err,
         });
       }

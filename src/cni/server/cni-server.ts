@@ -2,8 +2,8 @@
 // answering the shim over a unix socket, from informer caches. Start: the informers begin listing (calls
 // arriving before they sync wait for them, bounded: informer-cluster-view.ts), then the socket is bound,
 // so the shim finds a server as early as possible. Stop (stop() or the start signal): /readyz turns 503,
-// the socket goes away, admitted calls finish (up to stopGraceMs, then aborted), queued network-status
-// writes get their last attempt, the informers stop.
+// the socket goes away, admitted calls finish (up to stopGraceMs, then aborted), queued network-status and
+// claim status writes get their last attempt, the PodResources channel closes, the informers stop.
 //
 // Public API: `CniServer`, `CniServerOptions`, `CniServerStats`, `DEFAULT_STOP_GRACE_MS`.
 import { realClock } from "../../common/clock.ts";
@@ -19,8 +19,14 @@ import type { DirectReads } from "./informer-cluster-view.ts";
 import { RequestQueue } from "./request-queue.ts";
 import type { RequestQueueOptions, RequestQueueStats } from "./request-queue.ts";
 import { createEngineFactory, createServerPorts } from "./server-engine.ts";
-import type { CniServerKube, ServerEngineTuning, ServerPorts } from "./server-engine.ts";
+import type {
+  CniServerKube,
+  ServerCorrelationOptions,
+  ServerEngineTuning,
+  ServerPorts,
+} from "./server-engine.ts";
 import type { StatusQueueStats } from "./status-queue.ts";
+import type { WriteQueueStats } from "./write-queue.ts";
 
 /** Inside the kubelet's default 30 s termination grace, with room for the rest of the plugin's stop. */
 export const DEFAULT_STOP_GRACE_MS = 20_000;
@@ -39,13 +45,17 @@ export interface CniServerOptions {
   stopGraceMs?: number;
   socketMode?: number;
   dirMode?: number;
-  /** More engine ports (e.g. the correlation's device source). */
+  /** Claim-to-network correlation (the kubelet plugin's driver, checkpoint, PodResources socket). */
+  correlation?: ServerCorrelationOptions;
+  /** More engine ports (tests). */
   engineExtra?: Partial<CniEngineOptions>;
 }
 
 export interface CniServerStats {
   requests: RequestQueueStats;
   status: StatusQueueStats;
+  /** Absent without correlation. */
+  claimStatus?: WriteQueueStats;
   directReads: DirectReads;
   activeCalls: number;
 }
@@ -81,9 +91,11 @@ export class CniServer {
   stats(): CniServerStats | undefined {
     const r = this.running;
     if (r === undefined) return undefined;
+    const claimStatus = r.ports.correlation?.claimStatusQueue.stats();
     return {
       requests: r.queue.stats(),
       status: r.ports.statusQueue.stats(),
+      ...(claimStatus === undefined ? {} : { claimStatus }),
       directReads: { ...r.ports.view.directReads },
       activeCalls: r.http.activeCalls,
     };
@@ -101,7 +113,11 @@ export class CniServer {
     const o = this.options;
     const clock = o.clock ?? realClock;
     const logger = o.logger;
-    const ports = createServerPorts({ kube: o.kube, nodeName: o.nodeName, logger, clock }, o.tuning);
+    const ports = createServerPorts(
+      { kube: o.kube, nodeName: o.nodeName, logger, clock },
+      o.tuning,
+      o.correlation,
+    );
     const hardStop = new AbortController();
     const queue = new RequestQueue(o.queue);
     const engineFor = createEngineFactory({
@@ -118,7 +134,10 @@ export class CniServer {
       queue,
       logger,
       signal: hardStop.signal,
-      onDeleted: (containerId) => ports.statusQueue.forgetContainer(containerId),
+      onDeleted: (containerId) => {
+        ports.statusQueue.forgetContainer(containerId);
+        ports.correlation?.claimStatusQueue.forgetContainer(containerId);
+      },
     });
     const http = new CniHttpServer({
       socketPath: o.socketPath,
@@ -155,7 +174,8 @@ export class CniServer {
     const graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     await r.http.stop(graceMs);
     r.hardStop.abort(new Error("the CNI server stopped"));
-    await r.ports.statusQueue.stop();
+    await Promise.all([r.ports.statusQueue.stop(), r.ports.correlation?.claimStatusQueue.stop()]);
+    r.ports.correlation?.ports.deviceSource.close();
     r.ports.view.stop();
     await Promise.all([r.ports.pods.stop(), r.ports.nads.stop()]);
     this.options.logger.info({ socket: this.options.socketPath }, "CNI server stopped");

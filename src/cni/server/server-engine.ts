@@ -1,11 +1,12 @@
-// The server's engine wiring: the same CniEngine as the standalone plugin, with informer-backed reads
-// and the queued status writer; everything else — config files, the readiness file, delegates as child
+// The server's engine wiring: the same CniEngine as the standalone plugin, with informer-backed reads,
+// the queued status writers and (when configured) claim-to-network correlation from the kubelet plugin's
+// own state; everything else — config files, the readiness file, delegates as child
 // processes, the attachment cache on disk, default routes through nsenter — exactly the standalone ports.
 // Delegates inherit the server's environment (as Multus's daemon runs them), not the shim's: the shim
 // forwards only CNI_* variables.
 //
 // Public API: `ServerEngineDeps`, `ServerEngineTuning`, `SERVER_POD_LOOKUP`, `createEngineFactory`,
-// `createServerPorts`, `ServerPorts`, `CniServerKube`.
+// `createServerPorts`, `ServerPorts`, `CniServerKube`, `ServerCorrelationOptions`, `ServerCorrelation`.
 import type { Clock } from "../../common/clock.ts";
 import type { Exec } from "../../common/exec.ts";
 import type { Logger } from "../../common/logger.ts";
@@ -29,6 +30,10 @@ import type { EngineFactory } from "./call-handler.ts";
 import { InformerClusterView } from "./informer-cluster-view.ts";
 import { StatusQueue } from "./status-queue.ts";
 import type { StatusQueueOptions } from "./status-queue.ts";
+import { ClaimStatusQueue } from "./claim-status-queue.ts";
+import { createCorrelationPorts } from "../correlation/create-device-source.ts";
+import type { CorrelationPorts } from "../correlation/create-device-source.ts";
+import type { ApiClaim, ApiPod, ApiSlice } from "../correlation/api-candidates.ts";
 
 /** What the server uses of the API client (src/k8s/client.ts KubeClient). */
 export interface CniServerKube {
@@ -51,17 +56,71 @@ export interface ServerEngineTuning {
   statusQueue?: Omit<StatusQueueOptions, "cached" | "fresh" | "logger" | "clock">;
 }
 
+/** Claim-to-network correlation in the server: the kubelet plugin's own driver and state. */
+export interface ServerCorrelationOptions {
+  driverName: string;
+  podResourcesSocket: string;
+  /** The kubelet plugin's checkpoint file (<state-dir>/checkpoint.json). */
+  checkpointPath: string;
+  /** Default /var/run/k8s.cni.cncf.io/devinfo. */
+  deviceInfoDir?: string;
+}
+
+export interface ServerCorrelation {
+  ports: CorrelationPorts;
+  claimStatusQueue: ClaimStatusQueue;
+}
+
 export interface ServerPorts {
   pods: Informer<PodObject>;
   nads: Informer<NadObject>;
   view: InformerClusterView;
   statusQueue: StatusQueue;
+  /** Absent: NAD resourceNames are ignored (no correlation configured). */
+  correlation?: ServerCorrelation;
 }
 
-/** Informers (this node's pods, every NAD), the view over them and the status queue. Nothing starts. */
+/**
+ * The correlation ports over the server's caches: the checkpoint and PodResources answer a warm ADD; the
+ * API reader, asked only for what they could not settle, takes the pod from the informer (its
+ * status.resourceClaimStatuses included) and reads claims and slices directly. Claim status writes queue.
+ */
+function createServerCorrelation(
+  deps: { kube: CniServerKube; logger: Logger; clock: Clock; pods: Informer<PodObject> },
+  options: ServerCorrelationOptions,
+  tuning: ServerEngineTuning,
+): ServerCorrelation {
+  const { kube, logger, clock, pods } = deps;
+  const podClient = kube.resource<ApiPod>(RESOURCE_TYPES.pods);
+  const cachedPods: Pick<ResourceClient<ApiPod>, "get"> = {
+    get: async (name, opts) => pods.get(`${opts?.namespace ?? ""}/${name}`) ?? podClient.get(name, opts),
+  };
+  const ports = createCorrelationPorts({
+    driverName: options.driverName,
+    podResourcesSocket: options.podResourcesSocket,
+    checkpointPath: options.checkpointPath,
+    ...(options.deviceInfoDir === undefined ? {} : { deviceInfoDir: options.deviceInfoDir }),
+    keepOpen: true,
+    logger,
+    clock,
+    api: {
+      pods: cachedPods,
+      claims: kube.resource<ApiClaim>(RESOURCE_TYPES.resourceClaims),
+      slices: kube.resource<ApiSlice>(RESOURCE_TYPES.resourceSlices),
+      ...(tuning.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: tuning.requestTimeoutMs }),
+    },
+  });
+  const writer = ports.claimStatusWriter;
+  if (writer === undefined) throw new Error("correlation ports without a claim status writer");
+  const claimStatusQueue = new ClaimStatusQueue({ ...tuning.statusQueue, writer, logger, clock });
+  return { ports, claimStatusQueue };
+}
+
+/** Informers (this node's pods, every NAD), the view over them and the status queues. Nothing starts. */
 export function createServerPorts(
   deps: { kube: CniServerKube; nodeName: string; logger: Logger; clock: Clock },
   tuning: ServerEngineTuning = {},
+  correlation?: ServerCorrelationOptions,
 ): ServerPorts {
   const { kube, logger, clock } = deps;
   const podClient = kube.resource<PodObject>(RESOURCE_TYPES.pods);
@@ -98,11 +157,18 @@ export function createServerPorts(
     logger,
     clock,
   });
-  return { pods, nads, view, statusQueue };
+  if (correlation === undefined) return { pods, nads, view, statusQueue };
+  return {
+    pods,
+    nads,
+    view,
+    statusQueue,
+    correlation: createServerCorrelation({ kube, logger, clock, pods }, correlation, tuning),
+  };
 }
 
 export interface ServerEngineDeps {
-  ports: Pick<ServerPorts, "view" | "statusQueue">;
+  ports: Pick<ServerPorts, "view" | "statusQueue" | "correlation">;
   exec: Exec;
   /** What delegates inherit (the server's process.env). */
   env: Readonly<Record<string, string | undefined>>;
@@ -135,9 +201,17 @@ export function createEngineFactory(deps: ServerEngineDeps): EngineFactory {
       : { readinessTimeoutMs: deps.tuning.readinessTimeoutMs }),
     ...deps.extra,
   };
+  const correlation = ports.correlation;
   return ({ podUid, containerId }) =>
     new CniEngine({
       ...base,
+      ...(correlation === undefined
+        ? {}
+        : {
+            deviceSource: correlation.ports.deviceSource,
+            deviceInfo: correlation.ports.deviceInfo,
+            claimStatusWriter: correlation.claimStatusQueue.forContainer(containerId),
+          }),
       cluster: ports.view.forPod(podUid),
       statusWriter: ports.statusQueue.forContainer(containerId),
     });

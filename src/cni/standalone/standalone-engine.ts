@@ -1,5 +1,6 @@
 // The engine with standalone ports: the plugin itself reads the API server (one GET per pod or NAD,
-// network-status written with GET + update of pods/status), CNI config files from disk, the readiness
+// network-status written with GET + update of pods/status), the devices of NADs with a resourceName from
+// the kubelet plugin's checkpoint, PodResources and the API (lazy-correlation.ts), CNI config files from disk, the readiness
 // file by polling, delegates executed as child processes with the runtime's environment, the attachment
 // cache on disk. Nothing is opened or loaded here for the API: its client code loads at the first call
 // (lazy-api-ports.ts), the connection opens at the first request (lazy-transport.ts), and `close()` lets
@@ -19,6 +20,8 @@ import { CniEngine } from "../engine/engine.ts";
 import type { CniEngineOptions } from "../engine/engine-options.ts";
 import { IpRouteApplier } from "../engine/ip-route-applier.ts";
 import { LazyApiPorts } from "./lazy-api-ports.ts";
+import { LazyCorrelation } from "./lazy-correlation.ts";
+import { FileDeviceInfoStore } from "../correlation/device-info-store.ts";
 import { FsConfFiles } from "./conf-files.ts";
 import { kubeSourceFor } from "./kube-access.ts";
 import type { KubeSource } from "./kube-access.ts";
@@ -77,8 +80,18 @@ export function createStandaloneEngine(options: StandaloneEngineOptions): Standa
     if (source === undefined) throw new Error("no kubeconfig and not in a cluster");
     return openKubeTransport(source, { userAgent: CNI_USER_AGENT });
   });
+  const correlation = new LazyCorrelation({
+    netconf: options.netconf,
+    transport: source === undefined ? undefined : transport,
+    logger: options.logger,
+    clock,
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+  });
   const engine = new CniEngine({
     ...kubePorts(source, options, transport),
+    deviceSource: correlation,
+    deviceInfo: new FileDeviceInfoStore({ dir: options.netconf.deviceInfoDir }),
+    claimStatusWriter: correlation,
     confFiles: new FsConfFiles(),
     readiness: new FileReadinessGate({ clock }),
     routes: new IpRouteApplier({ exec }),
@@ -88,5 +101,9 @@ export function createStandaloneEngine(options: StandaloneEngineOptions): Standa
     logger: options.logger,
     ...options.tuning,
   });
-  return { engine, kubeSource: source, close: () => transport.close() };
+  const close = (): void => {
+    correlation.close();
+    transport.close();
+  };
+  return { engine, kubeSource: source, close };
 }

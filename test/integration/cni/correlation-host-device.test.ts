@@ -1,37 +1,21 @@
 // Correlation end to end on real things: the kubelet plugin's checkpoint file says the pod's claim got the
-// host netdev `nic0` (a veth "NIC" in the fake host); ADD through the engine with the production
-// correlation ports runs the real bridge (cluster network) and host-device (the NAD with resourceName
+// host netdev `nic0` (a veth "NIC" in the fake host); ADD through the standalone plugin runs the real bridge (cluster network) and host-device (the NAD with resourceName
 // sf-pool-1) inside the fake host, so nic0 lands in the pod as net1 with its static address; the
 // device-info file is written, network-status and the claim's status.devices[].networkData reach the
 // stand-in API server; DEL moves nic0 back and removes the device-info file.
-// The engine runs in this process (the standalone plugin does not wire correlation yet); its delegates
-// run in the fake host through a prefixed exec, as the runtime stand-in runs them.
+// Both modes: the standalone plugin as the runtime runs it (`netclaim cni` in the fake host, config keys
+// stateDir, deviceInfoDir and podResourcesSocket pointing at this test's files; no kubelet answers
+// PodResources), and thick mode (the shim forwarding to a CNI server in the fake host, configured with the
+// kubelet plugin's state as src/node-daemon configures it).
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { serializeCheckpoint } from "../../../src/api/checkpoint.ts";
-import { parseNetConf } from "../../../src/api/netconf.ts";
-import { realClock } from "../../../src/common/clock.ts";
-import { createLogger } from "../../../src/common/logger.ts";
-import { AttachmentCache } from "../../../src/cni/cache/attachment-cache.ts";
-import { createCorrelationPorts } from "../../../src/cni/correlation/create-device-source.ts";
-import type { ApiClaim, ApiPod, ApiSlice } from "../../../src/cni/correlation/api-candidates.ts";
-import { PrefixedExec } from "../../../src/cni/delegate/prefixed-exec.ts";
-import { DelegateRunner } from "../../../src/cni/delegate/run-delegate.ts";
-import { CniEngine } from "../../../src/cni/engine/engine.ts";
-import { IpRouteApplier } from "../../../src/cni/engine/ip-route-applier.ts";
-import { parseCniRequest } from "../../../src/cni/protocol/skel.ts";
-import { createApiPorts } from "../../../src/cni/standalone/api-ports.ts";
-import { FsConfFiles } from "../../../src/cni/standalone/conf-files.ts";
-import { FileReadinessGate } from "../../../src/cni/standalone/readiness.ts";
-import { KubeClient } from "../../../src/k8s/client.ts";
-import { loadKubeConfig } from "../../../src/k8s/kube-config.ts";
-import { RESOURCE_TYPES } from "../../../src/k8s/resource-path.ts";
 import { describePrivileged } from "../../harness/privileged.ts";
-import { DEFAULT_PATH_ENV, commandInNetns, pluginEnv } from "../../harness/runtime/index.ts";
 import type { PodSandbox } from "../../harness/runtime/index.ts";
 import { NETWORKS_ANNOTATION, NETWORK_STATUS_ANNOTATION, createWorld } from "./support/standalone-world.ts";
 import type { World } from "./support/standalone-world.ts";
+import { startServerProcess } from "./support/server-process.ts";
 
 const DRIVER = "netclaim.dev";
 
@@ -41,12 +25,16 @@ afterEach(async () => {
   world = undefined;
 });
 
+type Mode = "standalone" | "thick";
+
 interface Setup {
   w: World;
   sandbox: PodSandbox;
-  engine: CniEngine;
+  stateDir: string;
   deviceInfoDir: string;
   claimName: string;
+  /** Thick mode: the shim's daemonSocket. */
+  socket?: string;
 }
 
 function checkpointFor(podUid: string, claimName: string): string {
@@ -108,40 +96,6 @@ function seedApi(w: World, claimName: string): void {
   });
 }
 
-function engineFor(w: World, stateDir: string, deviceInfoDir: string): CniEngine {
-  const logger = createLogger({ level: "silent" });
-  const client = new KubeClient({
-    kubeConfig: loadKubeConfig({ kind: "yaml", yaml: w.api.kubeconfigYaml() }),
-    component: "cni",
-  });
-  const api = createApiPorts({ transport: client.transport, clock: realClock, logger });
-  const correlation = createCorrelationPorts({
-    driverName: DRIVER,
-    podResourcesSocket: join(stateDir, "no-kubelet.sock"),
-    checkpointPath: join(stateDir, "checkpoint.json"),
-    deviceInfoDir,
-    logger,
-    api: {
-      pods: client.resource<ApiPod>(RESOURCE_TYPES.pods),
-      claims: client.resource<ApiClaim>(RESOURCE_TYPES.resourceClaims),
-      slices: client.resource<ApiSlice>(RESOURCE_TYPES.resourceSlices),
-    },
-  });
-  const { file, args } = commandInNetns(w.h.host.netns, [], w.h.netns.tools);
-  const exec = new PrefixedExec(w.h.exec, [file, ...args]);
-  return new CniEngine({
-    ...api,
-    ...correlation,
-    confFiles: new FsConfFiles(),
-    readiness: new FileReadinessGate(),
-    routes: new IpRouteApplier({ exec: w.h.exec }),
-    executorFor: (binDirs) => new DelegateRunner({ exec, binDirs, baseEnv: { PATH: DEFAULT_PATH_ENV } }),
-    cacheFor: (dir) => new AttachmentCache(dir),
-    clock: realClock,
-    logger,
-  });
-}
-
 /** The pod references the claim directly, and the node's slice publishes nic0 (for the API source). */
 function seedPodClaimAndSlice(w: World, sandbox: PodSandbox, claimName: string): void {
   const pod = w.api.getObject({ resource: "pods", namespace: "ns1", name: sandbox.config.name });
@@ -173,7 +127,29 @@ function seedPodClaimAndSlice(w: World, sandbox: PodSandbox, claimName: string):
   });
 }
 
-async function setUp(withCheckpoint: boolean): Promise<Setup> {
+/** The CNI server in the fake host, as the kubelet plugin hosts it, with the plugin's state for correlation. */
+async function startServer(w: World, stateDir: string, deviceInfoDir: string): Promise<string> {
+  const socket = join(w.h.tmpDir, "cni-server", "cni.sock");
+  const server = await startServerProcess(
+    {
+      socketPath: socket,
+      nodeName: "node-1",
+      kubeconfig: w.kubeconfig,
+      logFile: join(w.h.tmpDir, "cni-server.log"),
+      correlation: {
+        driverName: DRIVER,
+        podResourcesSocket: join(stateDir, "no-kubelet.sock"),
+        checkpointPath: join(stateDir, "checkpoint.json"),
+        deviceInfoDir,
+      },
+    },
+    { netns: w.h.host.netns, tools: w.h.netns.tools },
+  );
+  w.h.cleanup.add("CNI server", async () => void (await server.stop()));
+  return socket;
+}
+
+async function setUp(withCheckpoint: boolean, mode: Mode = "standalone"): Promise<Setup> {
   const w = (world = await createWorld({ spareLinks: ["nic0"] }));
   const sandbox = await w.newPod("ns1", { [NETWORKS_ANNOTATION]: "sf-net" });
   const claimName = `${sandbox.config.name}-net`;
@@ -183,46 +159,73 @@ async function setUp(withCheckpoint: boolean): Promise<Setup> {
   seedApi(w, claimName);
   seedPodClaimAndSlice(w, sandbox, claimName);
   const deviceInfoDir = await w.h.makeDir("devinfo");
-  return { w, sandbox, engine: engineFor(w, stateDir, deviceInfoDir), deviceInfoDir, claimName };
+  if (mode === "standalone") return { w, sandbox, stateDir, deviceInfoDir, claimName };
+  const socket = await startServer(w, stateDir, deviceInfoDir);
+  return { w, sandbox, stateDir, deviceInfoDir, claimName, socket };
 }
 
-async function run(s: Setup, command: "ADD" | "DEL") {
-  const netconf = JSON.stringify(s.w.netconf());
-  const env = pluginEnv({ command, ...s.w.h.runtime.runtimeConf(s.sandbox), cniPath: [s.w.binDir] });
-  const reply = await s.engine.handle(parseCniRequest(env, netconf), parseNetConf(netconf));
-  if (reply.exitCode !== 0) throw new Error(`${command} failed: ${reply.stdout}`);
-  return reply;
+/** `netclaim cni` as the runtime runs it, pointed at this test's kubelet-plugin state and device-info dir. */
+async function run(s: Setup, command: "ADD" | "DEL"): Promise<void> {
+  const config = s.w.netconf(
+    s.socket === undefined
+      ? {
+          stateDir: s.stateDir,
+          deviceInfoDir: s.deviceInfoDir,
+          podResourcesSocket: join(s.stateDir, "no-kubelet.sock"),
+        }
+      : { daemonSocket: s.socket },
+  );
+  await s.w.invoke(command, s.sandbox, config);
+}
+
+function claimDevices(s: Setup): unknown {
+  const claim = s.w.api.getObject({
+    group: "resource.k8s.io",
+    resource: "resourceclaims",
+    namespace: "ns1",
+    name: s.claimName,
+  });
+  return (claim as { status?: { devices?: unknown } } | undefined)?.status?.devices;
 }
 
 async function hostLinks(w: World): Promise<string[]> {
   return (await w.h.netns.links(w.h.host.netns)).map((l) => l.ifname);
 }
 
+const SOURCES = [
+  {
+    source: "the kubelet plugin's checkpoint",
+    withCheckpoint: true,
+    claimReads: 0,
+    sliceLists: 0,
+    cdi: [`${DRIVER}/net=claim-uid-1-nic0`],
+  },
+  // the API holds no CDI IDs
+  {
+    source: "the API server (no checkpoint, no PodResources)",
+    withCheckpoint: false,
+    claimReads: 1,
+    sliceLists: 1,
+    cdi: [],
+  },
+];
+const CASES = (["standalone", "thick"] as const).flatMap((mode) => SOURCES.map((c) => ({ ...c, mode })));
+
+function networkStatus(s: Setup): unknown[] {
+  const pod = s.w.api.getObject({ resource: "pods", namespace: "ns1", name: s.sandbox.config.name });
+  return JSON.parse(pod?.metadata?.annotations?.[NETWORK_STATUS_ANNOTATION] ?? "[]") as unknown[];
+}
+
 describePrivileged("correlation: the claim's netdev through real host-device", () => {
-  it.each([
-    {
-      source: "the kubelet plugin's checkpoint",
-      withCheckpoint: true,
-      claimReads: 0,
-      sliceLists: 0,
-      cdi: [`${DRIVER}/net=claim-uid-1-nic0`],
-    },
-    // the API holds no CDI IDs
-    {
-      source: "the API server (no checkpoint, no PodResources)",
-      withCheckpoint: false,
-      claimReads: 1,
-      sliceLists: 1,
-      cdi: [],
-    },
-  ])(
-    "from $source: nic0 goes into the pod as net1, is reported on the pod and the claim, and comes back on DEL",
-    async ({ withCheckpoint, claimReads, sliceLists, cdi }) => {
-      const s = await setUp(withCheckpoint);
+  it.each(CASES)(
+    "$mode, from $source: nic0 goes into the pod as net1, is reported on the pod and the claim, and comes back on DEL",
+    async ({ mode, withCheckpoint, claimReads, sliceLists, cdi }) => {
+      const s = await setUp(withCheckpoint, mode);
       const { w, sandbox } = s;
       const hostMac = (await w.h.netns.links(w.h.host.netns)).find((l) => l.ifname === "nic0")?.address;
       expect(hostMac).toMatch(/^[0-9a-f:]{17}$/);
 
+      w.api.resetRequests(); // thick: the server's informers have synced by now
       await run(s, "ADD");
       const addresses = await w.addresses(sandbox);
       expect(addresses.get("net1")).toEqual(["192.168.77.5/24"]);
@@ -237,37 +240,38 @@ describePrivileged("correlation: the claim's netdev through real host-device", (
         "netclaim.dev/device": { device: "nic0", ifName: "nic0", cdiDeviceIDs: cdi },
       });
 
-      const podObj = w.api.getObject({ resource: "pods", namespace: "ns1", name: sandbox.config.name });
-      const statuses = JSON.parse(
-        podObj?.metadata?.annotations?.[NETWORK_STATUS_ANNOTATION] ?? "[]",
-      ) as unknown[];
-      expect(statuses).toContainEqual(
-        expect.objectContaining({
-          name: "ns1/sf-net",
-          interface: "net1",
-          ips: ["192.168.77.5"],
-          mac: hostMac,
-        }),
-      );
-
-      const claim = w.api.getObject({
-        group: "resource.k8s.io",
-        resource: "resourceclaims",
-        namespace: "ns1",
-        name: s.claimName,
-      });
-      expect((claim as { status?: { devices?: unknown } } | undefined)?.status?.devices).toEqual([
-        {
-          driver: DRIVER,
-          pool: "node-1",
-          device: "nic0",
-          conditions: [expect.objectContaining({ type: "Ready", status: "True", reason: "NetworkAttached" })],
-          networkData: { interfaceName: "net1", ips: ["192.168.77.5/24"], hardwareAddress: hostMac },
-        },
-      ]);
+      // thick mode writes both off the ADD's path: poll
+      await expect
+        .poll(() => networkStatus(s), { timeout: 10_000 })
+        .toContainEqual(
+          expect.objectContaining({
+            name: "ns1/sf-net",
+            interface: "net1",
+            ips: ["192.168.77.5"],
+            mac: hostMac,
+          }),
+        );
+      await expect
+        .poll(() => claimDevices(s), { timeout: 10_000 })
+        .toEqual([
+          {
+            driver: DRIVER,
+            pool: "node-1",
+            device: "nic0",
+            conditions: [
+              expect.objectContaining({ type: "Ready", status: "True", reason: "NetworkAttached" }),
+            ],
+            networkData: { interfaceName: "net1", ips: ["192.168.77.5/24"], hardwareAddress: hostMac },
+          },
+        ]);
       // the checkpoint answers alone; without it, one claim read and one slice list
       expect(w.api.requestCount({ verb: "get", resource: "resourceclaims" })).toBe(claimReads);
       expect(w.api.requestCount({ verb: "list", resource: "resourceslices" })).toBe(sliceLists);
+      if (mode === "thick") {
+        // pods and NADs come from the informers: the only reads are the claim's and the slices'
+        const reads = w.api.requests().filter((r) => r.verb === "get" || r.verb === "list");
+        expect(reads).toHaveLength(claimReads + sliceLists);
+      }
 
       await run(s, "DEL");
       expect(await hostLinks(w)).toContain("nic0");

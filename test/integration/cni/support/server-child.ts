@@ -17,6 +17,7 @@ export interface ServerChildConfig {
   queue?: CniServerOptions["queue"];
   tuning?: CniServerOptions["tuning"];
   stopGraceMs?: number;
+  correlation?: CniServerOptions["correlation"];
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ServerChildConfig;
@@ -34,6 +35,7 @@ const server = new CniServer({
   ...(config.queue === undefined ? {} : { queue: config.queue }),
   ...(config.tuning === undefined ? {} : { tuning: config.tuning }),
   ...(config.stopGraceMs === undefined ? {} : { stopGraceMs: config.stopGraceMs }),
+  ...(config.correlation === undefined ? {} : { correlation: config.correlation }),
 });
 process.on("SIGUSR2", () => process.stdout.write(`${JSON.stringify({ stats: server.stats() })}\n`));
 process.once("SIGTERM", () => {
