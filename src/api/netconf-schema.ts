@@ -22,6 +22,7 @@ export const NETCONF_DEFAULTS = {
   driverName: "netclaim.dev",
   stateDir: "/var/lib/netclaim",
   deviceInfoDir: "/var/run/k8s.cni.cncf.io/devinfo",
+  attachConcurrency: 1,
 } as const;
 
 /** `null` or absent → `fallback`. */
@@ -87,6 +88,7 @@ export const netConfSchema = z.looseObject({
   driverName: withDefault(z.string(), NETCONF_DEFAULTS.driverName),
   stateDir: dir(NETCONF_DEFAULTS.stateDir),
   deviceInfoDir: dir(NETCONF_DEFAULTS.deviceInfoDir),
+  attachConcurrency: withDefault(z.number().int().min(1).max(64), NETCONF_DEFAULTS.attachConcurrency),
 });
 
 export type ParsedNetConf = z.output<typeof netConfSchema>;

@@ -1,7 +1,8 @@
 // netclaim's CNI config (stdin, `"type": "netclaim"`): every field Multus's thin plugin reads
 // (multus-cni pkg/types/types.go `NetConf`, defaults from conf.go `GetDefaultNetConf`), with Multus's
 // JSON names and types, plus netclaim's `daemonSocket`, `podResourcesSocket`, `driverName`, `stateDir` and
-// `deviceInfoDir` (the last four: claim-to-network correlation in the standalone plugin). Unknown
+// `deviceInfoDir` (the last four: claim-to-network correlation in the standalone plugin) and
+// `attachConcurrency`. Unknown
 // keys are kept in `raw`, as Multus tolerates them.
 //
 // Multus's rules, kept: `clusterNetwork` or `delegates` is required, and `delegates` is ignored when
@@ -77,6 +78,8 @@ export interface NetConf {
   stateDir: string;
   /** Where NPWG device-info files are written (and device plugins' files read). */
   deviceInfoDir: string;
+  /** Secondary networks attached at once after the default network (1: one after the other, as Multus). */
+  attachConcurrency: number;
   /** Tolerated problems worth a log line. */
   warnings: string[];
 }
@@ -188,6 +191,7 @@ function build(data: ParsedNetConf, raw: JsonObject): { conf: NetConf; issues: I
     driverName: data.driverName,
     stateDir: data.stateDir,
     deviceInfoDir: data.deviceInfoDir,
+    attachConcurrency: data.attachConcurrency,
     warnings,
   };
   if (clusterNetworkRef !== undefined) conf.clusterNetworkRef = clusterNetworkRef;

@@ -1,8 +1,9 @@
 // The I/O of ADD once the plan stands: the attachment cache entry written before the first delegate
-// runs (every network "pending", with its config exactly as run), each delegate's ADD in order, its
+// runs (every network "pending", with its config exactly as run), each delegate's ADD (the default
+// network first, then the secondaries in order or, with `attachConcurrency`, several at once), its
 // default-route instruction applied in the pod, the entry updated after each success with the result
 // (as rewritten for the routes: the prevResult of its DEL and CHECK), and on any failure the rollback:
-// DEL of the failed network and of every one attached before it, last first, then the entry removed
+// DEL of the failed network and of every one attempted, last first, then the entry removed
 // (kept when a rollback DEL failed, so that the runtime's DEL can finish the job).
 // A network with a device (plan-devices.ts) has its CNI device-info file written right before its
 // delegate runs — after the cache entry that records it, so a crash leaves nothing unrecorded — and read
@@ -59,12 +60,6 @@ export interface AddSession {
   who: string;
   /** The pod as cached (API's when known, else CNI_ARGS's). */
   pod: PodRef;
-}
-
-/** Networks attached so far and the cache entry describing them. */
-interface Progress {
-  entry: AttachmentCacheEntry;
-  attached: AttachedNetwork[];
 }
 
 function keyOf(request: AddRequest): AttachmentKey {
@@ -165,8 +160,11 @@ async function writeEntry(session: AddSession, entry: AttachmentCacheEntry): Pro
 }
 
 /**
- * Attaches every planned network in order. Resolves with what was attached; on failure rolls back and
- * throws a CniError naming the pod, the network and the delegate's own error.
+ * Attaches every planned network: the default network first, then the secondary networks — one after the
+ * other as Multus does, or up to `netconf.attachConcurrency` at once (each delegate gets its own interface
+ * name and config; their cache updates are written one at a time, in completion order). Resolves with what
+ * was attached, in plan order; on a failure starts nothing more, lets the running ones finish, rolls back
+ * every network attempted and throws a CniError naming the pod, the (first) failed network and its error.
  */
 export async function attachAll(
   session: AddSession,
@@ -182,23 +180,76 @@ export async function attachAll(
     networks: attachments.map(toPlannedNetwork),
   });
   await writeEntry(session, entry);
-  const progress: Progress = { entry, attached: [] };
-  for (const [position, attachment] of attachments.entries()) {
+  const run = new AttachRun(session, entry);
+  const [first, ...rest] = attachments;
+  if (first !== undefined && first.isDefault) await run.attach(0, first);
+  else if (first !== undefined) rest.unshift(first);
+  const offset = attachments.length - rest.length;
+  const limit = Math.max(1, session.ctx.netconf.attachConcurrency);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (run.failure === undefined && next < rest.length) {
+      const i = next++;
+      await run.attach(offset + i, rest[i]!);
+    }
+  };
+  if (run.failure === undefined)
+    await Promise.all(Array.from({ length: Math.min(limit, rest.length) }, lane));
+  await run.settled();
+  if (run.failure === undefined) return run.inPlanOrder();
+  session.ctx.signal?.throwIfAborted();
+  await rollback(session, run.attemptedInPlanOrder(), cachedResultsOf(run.inPlanOrder()));
+  throw run.failure;
+}
+
+/** The state of one ADD's attachments: what was attempted and attached, the cache entry, the first failure. */
+class AttachRun {
+  private readonly session: AddSession;
+  private entry: AttachmentCacheEntry;
+  private entryWrites: Promise<void> = Promise.resolve();
+  private readonly attempted = new Map<number, PlannedAttachment>();
+  private readonly attached = new Map<number, AttachedNetwork>();
+  failure: Error | undefined;
+
+  constructor(session: AddSession, entry: AttachmentCacheEntry) {
+    this.session = session;
+    this.entry = entry;
+  }
+
+  /** Runs one network; records its result (and the cache update) or the run's first failure. */
+  async attach(position: number, attachment: PlannedAttachment): Promise<void> {
+    this.attempted.set(position, attachment);
     try {
-      const attached = await runOne(session, attachment);
-      progress.entry = markNetworkAdded(progress.entry, position, attached.cached);
-      progress.attached.push(attached);
-      await writeEntry(session, progress.entry);
-      session.logger.info({ network: attachment.name, ifName: attachment.ifName }, "network attached");
+      const attached = await runOne(this.session, attachment);
+      this.attached.set(position, attached);
+      await this.updateEntry(position, attached.cached);
+      this.session.logger.info({ network: attachment.name, ifName: attachment.ifName }, "network attached");
     } catch (err) {
       const label = networkLabel(attachment.name, attachment.ifName);
-      const error = failure(`${session.who}: ${label}`, err);
-      session.ctx.signal?.throwIfAborted();
-      await rollback(session, attachments.slice(0, position + 1), cachedResultsOf(progress.attached));
-      throw error;
+      this.failure ??= failure(`${this.session.who}: ${label}`, err);
     }
   }
-  return progress.attached;
+
+  private updateEntry(position: number, cached: JsonObject): Promise<void> {
+    const write = this.entryWrites.then(async () => {
+      this.entry = markNetworkAdded(this.entry, position, cached);
+      await writeEntry(this.session, this.entry);
+    });
+    this.entryWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  settled(): Promise<void> {
+    return this.entryWrites;
+  }
+
+  inPlanOrder(): AttachedNetwork[] {
+    return [...this.attached.entries()].sort(([a], [b]) => a - b).map(([, v]) => v);
+  }
+
+  attemptedInPlanOrder(): PlannedAttachment[] {
+    return [...this.attempted.entries()].sort(([a], [b]) => a - b).map(([, v]) => v);
+  }
 }
 
 export function cachedResultsOf(attached: readonly AttachedNetwork[]): Map<number, JsonObject> {
