@@ -1,6 +1,7 @@
 // `netclaim cni` standalone with the JSON form of the networks annotation (a static IP, a MAC and the
 // default route on a secondary network, checked inside the pod), a NAD without spec whose config is the
-// file of that name in confDir, and namespace isolation refusing and allowing.
+// file of that name in confDir, secondaries attached at once (attachConcurrency), and namespace isolation
+// refusing and allowing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describePrivileged } from "../../harness/privileged.ts";
 import type { JsonObject, PodSandbox } from "../../harness/runtime/index.ts";
@@ -98,6 +99,27 @@ describePrivileged("netclaim cni standalone: annotation options, confDir NADs, n
       await w.h.runtime.tearDownPodNetwork(sandbox, w.netconf());
       expect([...(await w.addresses(sandbox)).keys()]).toEqual(["lo"]);
     });
+  });
+
+  it("attaches secondaries at once with attachConcurrency: two macvlans on one master and a ptp", async () => {
+    const sandbox = await w.newPod("ns1", { [NETWORKS_ANNOTATION]: "default/shared, fromfile, ns2/other" });
+    const conf = w.netconf({ attachConcurrency: 3 });
+    await w.h.runtime.setUpPodNetwork(sandbox, conf);
+    const addrs = await w.addresses(sandbox);
+    expect([...addrs.keys()].sort()).toEqual(["eth0", "lo", "net1", "net2", "net3"]);
+    expect(addrs.get("net1")).toEqual([expect.stringMatching(/^10\.248\.0\.\d+\/24$/)]);
+    expect(addrs.get("net2")).toEqual([expect.stringMatching(/^10\.246\.0\.\d+\/24$/)]);
+    expect(addrs.get("net3")).toEqual([expect.stringMatching(/^10\.247\.0\.\d+\/24$/)]);
+    const status = w.writtenNetworkStatus(sandbox) as { interface: string; name: string }[];
+    expect(status.map((x) => `${x.name} ${x.interface}`)).toEqual([
+      expect.stringMatching(/ eth0$/),
+      "default/shared net1",
+      "ns1/fromfile net2",
+      "ns2/other net3",
+    ]);
+    await w.h.runtime.tearDownPodNetwork(sandbox, conf);
+    expect([...(await w.addresses(sandbox)).keys()]).toEqual(["lo"]);
+    expect(await w.allocations()).toEqual([]);
   });
 
   it("attaches a NAD without spec from the confDir file of its name", async () => {
