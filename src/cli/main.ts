@@ -7,6 +7,7 @@ const CNI_DESCRIPTION = "the CNI meta-plugin (CNI_* environment, config on stdin
 const KUBELET_PLUGIN_DESCRIPTION = "the DRA kubelet plugin (node daemon); --help lists its flags";
 const INSTALL_CNI_DESCRIPTION = "the host installer of the CNI plugin and its config; --help lists its flags";
 const CONTROLLER_DESCRIPTION = "the cluster controller (one leader per cluster); --help lists its flags";
+const EXPLAIN_DESCRIPTION = "explain a pod's networks: `explain pod NAMESPACE/NAME`; --help lists its flags";
 
 /** Loads `netclaim kubelet-plugin` only when it runs, and hands it its arguments (--help included). */
 async function runKubeletPlugin(_options: unknown, stub: Command): Promise<void> {
@@ -27,16 +28,23 @@ async function runController(_options: unknown, stub: Command): Promise<void> {
   await controllerCommand().parseAsync(stub.args, { from: "user" });
 }
 
+/** Loads `netclaim explain` only when it runs, and hands it its arguments (--help included). */
+async function runExplain(_options: unknown, stub: Command): Promise<void> {
+  const { explainCommand } = await import("../explain/main.ts");
+  await explainCommand().parseAsync(stub.args, { from: "user" });
+}
+
 async function runCniAndExit(): Promise<never> {
   const { main } = await import("../cni/main.ts");
   process.exit(await main());
 }
 
 export async function buildProgram(): Promise<Command> {
-  const [{ Command }, { readFileSync }] = await Promise.all([import("commander"), import("node:fs")]);
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
+  // a JSON import, so that a bundle (the host shim, the image) carries the version in itself
+  const [{ Command }, { default: pkg }] = await Promise.all([
+    import("commander"),
+    import("../../package.json", { with: { type: "json" } }),
+  ]);
   const program = new Command("netclaim")
     .description("Kubernetes network driver: DRA kubelet plugin, controller and CNI meta-plugin")
     .version(pkg.version, "-v, --version");
@@ -62,6 +70,13 @@ export async function buildProgram(): Promise<Command> {
     .allowUnknownOption()
     .allowExcessArguments()
     .action(runController);
+  program
+    .command("explain")
+    .description(EXPLAIN_DESCRIPTION)
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(runExplain);
   return program;
 }
 

@@ -24,6 +24,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildShim } from "../../../scripts/build-shim.ts";
 import { installShim } from "../../../src/cni/install/shim-install.ts";
+import pkg from "../../../package.json" with { type: "json" };
 import { SUPPORTED_VERSIONS } from "../../../src/cni/protocol/version.ts";
 import { silentLogger } from "../../../src/common/logger.ts";
 
@@ -98,6 +99,14 @@ describe("installShim with the real bundle and runtime", () => {
     );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ cniVersion: "1.1.0", supportedVersions: [...SUPPORTED_VERSIONS] });
+  });
+
+  it("installs a bundle that carries its own version (no package.json of the source tree)", async () => {
+    const bundles = (await readdir(join(binDir, "netclaim.d"))).filter((n) => n.startsWith("bundle-"));
+    expect(bundles).toHaveLength(1);
+    const entry = join(binDir, "netclaim.d", bundles[0] ?? "", "netclaim.mjs");
+    const { stdout } = await promisify(execFile)(process.execPath, [entry, "--version"], { cwd: "/" });
+    expect(stdout.trim()).toBe(pkg.version);
   });
 
   it("reads the config from stdin like any CNI plugin (an error reply for a bad config)", async () => {
