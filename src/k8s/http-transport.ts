@@ -2,7 +2,10 @@
 //
 // Built on node:http/https with KubeConfig.applyToHTTPSOptions rather than on fetch:
 // - applyToHTTPSOptions refreshes credentials per request (token files, exec plugins, OIDC) and hands
-//   back an agent client-node caches per cluster/user (proxies included), so TLS setup is reused;
+//   back an agent client-node caches per cluster/user (proxies included). Its plain http/https agents
+//   are made without keep-alive, so each request would open a connection (and a TLS handshake): for those,
+//   the transport uses a keep-alive agent of its own with the same options (keepAliveAgentFor), as
+//   client-go keeps its connections; proxy agents are used as given;
 // - a failed response's body (the metav1.Status with its reason) is always readable, where
 //   client-node's Watch reports only the status text;
 // - a watch body is a plain Readable: line framing, backpressure and AbortSignal teardown
@@ -40,6 +43,30 @@ export interface Transport {
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** TCP keep-alive probes on pooled connections (client-go dials with 30 s). */
+const KEEP_ALIVE_MS = 30_000;
+
+const keepAliveAgents = new WeakMap<http.Agent, http.Agent>();
+
+/**
+ * The keep-alive twin of a plain http.Agent/https.Agent (same TLS options), made once per agent; any other
+ * agent (a proxy's) or none is returned unchanged. Idle pooled sockets are unref'd by node, so they do not
+ * keep a process alive; no socket timeout is set on the agent (it would cut quiet watches).
+ */
+export function keepAliveAgentFor(agent: unknown): unknown {
+  const plain = agent?.constructor === https.Agent || agent?.constructor === http.Agent;
+  if (!plain) return agent;
+  const given = agent as http.Agent & { keepAlive?: boolean; options?: https.AgentOptions };
+  if (given.keepAlive === true) return agent;
+  let twin = keepAliveAgents.get(given);
+  if (twin === undefined) {
+    const options = { ...given.options, keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MS };
+    delete options.timeout;
+    twin = given instanceof https.Agent ? new https.Agent(options) : new http.Agent(options);
+    keepAliveAgents.set(given, twin);
+  }
+  return twin;
+}
 
 export interface KubeTransportOptions {
   kubeConfig: KubeConfig;
@@ -70,6 +97,7 @@ export class KubeTransport implements Transport {
     } catch (cause) {
       throw new Error(`${what}: apply kubeconfig credentials`, { cause });
     }
+    options.agent = keepAliveAgentFor(options.agent) as https.Agent | undefined;
     options.method = req.method;
     options.headers = {
       ...options.headers,

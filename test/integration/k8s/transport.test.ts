@@ -1,5 +1,6 @@
 // KubeTransport over real loopback HTTP: what goes on the wire (user agent, credentials from the
-// kubeconfig), and that an aborted watch closes its socket on both ends.
+// kubeconfig), connections kept alive between requests, and that an aborted watch closes its socket on
+// both ends.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -54,6 +55,21 @@ describe("KubeTransport", () => {
       authorization: "Bearer secret-token",
       accept: "application/json",
     });
+  });
+
+  it("keeps its connection alive: sequential requests share one connection", async () => {
+    const { url, server } = await serve((_req, res) => {
+      res.setHeader("Content-Type", "application/json");
+      res.end(JSON.stringify({ kind: "Pod", apiVersion: "v1", metadata: { name: "p", namespace: "ns" } }));
+    });
+    let connections = 0;
+    server.on("connection", () => connections++);
+    const pods = client(url).resource(RESOURCE_TYPES.pods);
+    for (let i = 0; i < 5; i++) await pods.get("p", { namespace: "ns" });
+    expect(connections).toBe(1);
+    // two at once need two
+    await Promise.all([pods.get("p", { namespace: "ns" }), pods.get("p", { namespace: "ns" })]);
+    expect(connections).toBe(2);
   });
 
   it("closes the watch connection when the watch's signal aborts", async () => {
