@@ -11,7 +11,14 @@
 // CDI spec is written, "unpreparing" before Unprepare undoes anything. A device's `rebind` records the
 // driver it had before we rebound it (`from`, "" for none) and what we bound (`to`), so the original is
 // restored on Unprepare or rollback. A device's `originalSettings` records the mtu / MAC / VF settings it
-// had before the claim's config changed them (written before the change), for the same purpose.
+// had before the claim's config changed them (written before the change), for the same purpose. A device's
+// `ips` records the addresses the netclaim controller had allocated for it when it was prepared, so the CNI
+// side hands them to the delegate without asking the API server.
+//
+// Versions: a field added as optional keeps the apiVersion (`originalSettings`, `ips` came so): every
+// older file still reads. Only a change that older files cannot satisfy, or that changes a field's meaning,
+// takes a new apiVersion and a migration. A device record carries `ips` only when it has some, so a file
+// of claims without pools stays readable by a netclaim from before the field.
 //
 // Reading never turns damage into an empty checkpoint: bad JSON, another kind, an unknown apiVersion, a
 // checksum mismatch or a schema violation each come back as { status: "corrupt", reason, message }.
@@ -25,6 +32,7 @@
 import { z } from "zod";
 import { errorMessage } from "../common/errors.ts";
 import { checksumOf } from "./checkpoint-canonical.ts";
+import { isInterfaceAddressText } from "./claim-addresses.ts";
 import { CHECKPOINT_MIGRATIONS, migrateCheckpoint } from "./checkpoint-migrations.ts";
 import type { CheckpointMigration } from "./checkpoint-migrations.ts";
 import { appliedDeviceConfigSchema } from "./network-device-config.ts";
@@ -38,6 +46,9 @@ export const DEVICE_KINDS = ["sriov-vf", "subfunction", "netdev"] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 const macAddress = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+/** As ResourceClaim status.devices[].networkData.ips allows at most. */
+const MAX_DEVICE_IPS = 16;
+const interfaceAddress = z.string().refine(isInterfaceAddressText, "not an address in CIDR form");
 
 /**
  * What a device's settings were before Prepare changed them, recorded (before the change) for the fields
@@ -86,6 +97,12 @@ const deviceRecordSchema = z.strictObject({
   config: appliedDeviceConfigSchema,
   /** Set once the host's values were read, before any of them is changed (optional: older files lack it). */
   originalSettings: originalSettingsSchema.optional(),
+  /**
+   * The addresses the netclaim controller allocated for the device (claim status.devices[] networkData.ips
+   * with AddressesAllocated True, src/api/claim-addresses.ts) as Prepare read them: the CNI side hands them
+   * to the delegate as runtimeConfig.ips. Absent: none were known (older files, or no pool).
+   */
+  ips: z.array(interfaceAddress).min(1).max(MAX_DEVICE_IPS).optional(),
 });
 
 const timestamp = z.iso.datetime({ offset: true });

@@ -6,7 +6,7 @@
 // such a value relative to the runtime's working directory and fail. Absolute paths and anything else
 // containing '/' stay paths.
 //
-// Public API: `NetworkReference`, `parseNetworkReference`.
+// Public API: `NetworkReference`, `parseNetworkReference`, `NadTarget`, `nadTargetOf`.
 
 export type NetworkReference =
   | { kind: "name"; name: string }
@@ -40,4 +40,20 @@ export function parseNetworkReference(value: string): NetworkReference | { probl
     return { kind: "nad", namespace, name };
   }
   return { kind: "path", path: value };
+}
+
+/** The NAD a reference looks up: `required` for `ns/name`; a plain name falls back to a confDir file. */
+export interface NadTarget {
+  namespace: string;
+  name: string;
+  required: boolean;
+}
+
+/** The NAD a name or `ns/name` reference looks up (a name: in `multusNamespace`). */
+export function nadTargetOf(
+  ref: Exclude<NetworkReference, { kind: "path" }>,
+  multusNamespace: string,
+): NadTarget {
+  if (ref.kind === "nad") return { namespace: ref.namespace, name: ref.name, required: true };
+  return { namespace: multusNamespace, name: ref.name, required: false };
 }

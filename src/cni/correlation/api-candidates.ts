@@ -9,11 +9,15 @@
 //     k8s.cni.cncf.io/deviceID (Multus's), resource.kubernetes.io/pciBusID, and the driver's own ifName,
 //     pciAddress, pfPciAddress and type (netclaim publishes these; any driver may), unqualified or under
 //     the driver's domain. Only the slices of a pool's highest generation count.
+//   claim → the addresses the netclaim controller allocated for each device: its status.devices[] entry
+//     with AddressesAllocated True (src/api/claim-addresses.ts), as `allocatedIps`.
 // An unallocated claim has no devices yet; a result whose device no slice lists keeps its claim, request
 // and class (rule 2 can still match it) without attributes. The API holds no CDI IDs.
 //
 // Public API: `ApiPod`, `ApiClaim`, `ApiSlice`, `PodClaimRef`, `podClaimRefs`, `SliceDeviceIndex`,
 // `indexSlices`, `apiCandidates`.
+import { controllerAddresses } from "../../api/claim-addresses.ts";
+import type { StatusDeviceEntry } from "../../api/claim-addresses.ts";
 import type { KubeObject } from "../../k8s/types.ts";
 import { CANDIDATE_KINDS } from "./types.ts";
 import type { CandidateDevice, CandidateKind } from "./types.ts";
@@ -47,7 +51,11 @@ export interface ApiAllocationResult {
 
 export interface ApiClaim extends KubeObject {
   spec?: { devices?: { requests?: ApiRequest[] } };
-  status?: { allocation?: { devices?: { results?: ApiAllocationResult[] } } };
+  status?: {
+    allocation?: { devices?: { results?: ApiAllocationResult[] } };
+    /** KEP-4817 entries: the netclaim controller's carry the device's addresses. */
+    devices?: StatusDeviceEntry[];
+  };
 }
 
 export interface ApiAttribute {
@@ -164,6 +172,8 @@ export function apiCandidates(
     ];
     for (const [key, value] of optional)
       if (value !== undefined && value !== "") candidate[key] = value as never;
+    const addresses = controllerAddresses(claim.status?.devices, result);
+    if (addresses.state === "allocated") candidate.allocatedIps = addresses.ips;
     return candidate;
   });
 }

@@ -3,7 +3,8 @@
 // spec.driver, as Multus's DRA client scopes them). The last resort: asked only for what the node-local
 // sources could not settle. A pod that is gone, or whose UID is not the sandbox's, has no devices here; a
 // claim that is gone is skipped; any other API error fails the read (the layered source logs it). Each
-// request has its own deadline.
+// request has its own deadline. A claim's status comes with it: the netclaim controller's addresses for
+// its devices (api-candidates.ts), which is why the layered source asks here when the checkpoint lacks them.
 //
 // Public API: `ApiDeviceReader`, `ApiDeviceReaderOptions`, `DEFAULT_API_DEVICE_TIMEOUT_MS`.
 import { isNotFound } from "../../k8s/api-error.ts";

@@ -3,7 +3,10 @@
 // state "prepared" whose status.reservedFor held the pod's UID, claim by claim (src/api/checkpoint-index.ts).
 // This is the source that sees pod-level claims no container references (PodResources lists only those a
 // container does). A missing file means nothing was prepared here; a corrupt one is an error (the layered
-// source logs it and asks the next source), never "no devices".
+// source logs it and asks the next source), never "no devices". The addresses the netclaim controller had
+// allocated when the claim was prepared come with each device (`allocatedIps`), and the IPPool its config
+// names (`ipPool`): a device with a pool but no addresses (prepared from an older file, or rebuilt) makes
+// the layered source ask the API for them (device-source.ts).
 //
 // Public API: `checkpointCandidates`, `CheckpointDeviceReader`, `CheckpointDeviceReaderOptions`.
 import { checkpointFilePath, readCheckpointFile } from "../../api/checkpoint-file.ts";
@@ -38,6 +41,8 @@ export function checkpointCandidates(
     if (device.resourceName !== undefined) candidate.resourceNameAttr = device.resourceName;
     if (device.pciAddress !== undefined) candidate.pciAddress = device.pciAddress;
     if (device.ifName !== undefined) candidate.ifName = device.ifName;
+    if (device.ips !== undefined && device.ips.length > 0) candidate.allocatedIps = [...device.ips];
+    if (device.config.ipPool !== undefined) candidate.ipPool = device.config.ipPool;
     return candidate;
   });
 }

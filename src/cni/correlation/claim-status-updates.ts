@@ -4,8 +4,16 @@
 // addresses as CIDRs (at most 16, unique, as the API allows). Only the devices of `driverName` are kept:
 // status.devices entries belong to their driver, and the API server lets a node write only its own
 // driver's (resourceclaims/driver, resourceNames [driver]).
+// The netclaim controller owns `networkData.ips` of the entries whose addresses it allocated (server-side
+// apply, its own field manager, src/controller/ipam/claim-status.ts). When the delegate used them (static
+// IPAM given them as runtimeConfig.ips) the CNI side leaves `ips` out of its entry: the controller stays the
+// field's only owner, free to change it later (a family added to the pool, addresses collected), and the
+// entry still says the same. A delegate that assigned other addresses reports its own, so the apply
+// conflicts on `ips` and the write fails naming the field (logged; the ADD stands) rather than overwriting
+// the controller's: a mismatch worth seeing.
 //
 // Public API: `AttachedClaimDevice`, `ClaimStatusUpdate`, `claimStatusUpdates`.
+import { sameAddresses } from "../../api/claim-addresses.ts";
 import type { ClaimDeviceStatus } from "../engine/ports.ts";
 import type { Result100 } from "../protocol/result.ts";
 import type { CandidateDevice } from "./types.ts";
@@ -35,10 +43,10 @@ function networkData(attached: AttachedClaimDevice): ClaimDeviceStatus["networkD
   const ips = result.ips
     .filter((ip) => mine === undefined || ip.interface === undefined || ip.interface === mine.index)
     .map((ip) => ip.address);
-  const data: ClaimDeviceStatus["networkData"] = {
-    interfaceName: mine?.iface.name ?? ifName,
-    ips: [...new Set(ips)].slice(0, MAX_IPS),
-  };
+  const allocated = attached.device.allocatedIps ?? [];
+  const controllers = allocated.length > 0 && sameAddresses(ips, allocated);
+  const data: ClaimDeviceStatus["networkData"] = { interfaceName: mine?.iface.name ?? ifName };
+  if (!controllers) data.ips = [...new Set(ips)].slice(0, MAX_IPS);
   if (mine?.iface.mac !== undefined && mine.iface.mac !== "") data.hardwareAddress = mine.iface.mac;
   return data;
 }

@@ -72,7 +72,10 @@ export function claimStatusApplyPatch(
             lastTransitionTime: metaTime(nowMs),
           },
         ],
-        networkData: { ...d.networkData, ips: [...d.networkData.ips] },
+        networkData: {
+          ...d.networkData,
+          ...(d.networkData.ips === undefined ? {} : { ips: [...d.networkData.ips] }),
+        },
       })),
     },
   };

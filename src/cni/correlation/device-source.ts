@@ -5,7 +5,9 @@
 //   3. the API server — pod.status.resourceClaimStatuses → claims → ResourceSlices.
 // A reader is skipped when the devices already found settle every network as its `skipWhen` says:
 // "all-by-attribute" (every network has a device by rule 1, the strongest: nothing a later source adds
-// could change the answer) or "all-found" (every network has a device by some rule). So the node-local
+// could change the answer) or "all-found" (every network has a device by some rule) — and, either way, every
+// device that needs the netclaim controller's addresses has them (handover.ts `addressesPending`: a
+// checkpoint written before the controller did lacks them, the API has them). So the node-local
 // sources answer a warm ADD alone, and the API is asked only for what they cannot answer. A reader that
 // fails (missing socket, corrupt checkpoint, API error) is logged and passed over: the next one may know.
 //
@@ -14,6 +16,7 @@
 import type { Logger } from "../../common/logger.ts";
 import type { DeviceAnswer, DeviceQuery, DeviceSource } from "../engine/ports.ts";
 import { correlate } from "./correlate.ts";
+import { addressesPending } from "./handover.ts";
 import { mergeCandidates } from "./merge-candidates.ts";
 import type { CandidateDevice, DeviceSourceName } from "./types.ts";
 
@@ -36,7 +39,12 @@ export function settles(
 ): boolean {
   if (skip === "never") return false;
   const outcomes = correlate({ pod: query.pod, needs: query.needs, candidates });
-  return outcomes.every((o) => o.kind === "device" && (skip === "all-found" || o.rule === "attribute"));
+  return outcomes.every(
+    (o) =>
+      o.kind === "device" &&
+      (skip === "all-found" || o.rule === "attribute") &&
+      addressesPending(o.need, o.device) === undefined,
+  );
 }
 
 export interface LayeredDeviceSourceOptions {

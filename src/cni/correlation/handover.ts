@@ -17,20 +17,27 @@
 //   - `deviceID`: the device ID — left out when host-device gets `device`, since host-device would read a
 //     declared runtimeConfig.deviceID as a PCI address;
 //   - `cdiDeviceIDs` (netclaim's name): the device's CDI device IDs, when it has any;
-//   - `CNIDeviceInfoFile` (device-info spec §5.1): the CNI device-info file, when one is written.
+//   - `CNIDeviceInfoFile` (device-info spec §5.1): the CNI device-info file, when one is written;
+//   - `ips` (the static IPAM plugin's capability, CIDR form): the addresses the netclaim controller
+//     allocated for the device (`allocatedIps`), when it has any. A NAD that takes them declares
+//     `"capabilities": {"ips": true}` and uses `"ipam": {"type": "static"}`.
+// A network whose device needs the controller's addresses — the NAD carries netclaim.dev/ip-pool, or the
+// device's config names an ipPool — and that has none yet is not handed over (`addressesPending`): the
+// controller has not written them, and attaching without them would give the pod no (or another) address.
 //
 // Public API: `DEVICE_ID_FORMAT_ANNOTATION`, `DEVICE_ID_FORMATS`, `DeviceIdFormat`,
 // `CDI_DEVICE_IDS_CAPABILITY`, `DEVICE_INFO_FILE_CAPABILITY`, `parseDeviceIdFormat`, `isPciAddress`, `describeDevice`,
-// `delegateDeviceId`, `HandoverInput`, `Handover`, `handOverDevice`.
+// `delegateDeviceId`, `HandoverInput`, `Handover`, `handOverDevice`, `IPS_CAPABILITY`, `addressesPending`.
 import { isJsonObject } from "../delegate/json.ts";
 import type { JsonObject } from "../delegate/json.ts";
-import type { CandidateDevice } from "./types.ts";
+import type { CandidateDevice, DeviceNeed } from "./types.ts";
 
 export const DEVICE_ID_FORMAT_ANNOTATION = "netclaim.dev/device-id-format";
 export const DEVICE_ID_FORMATS = ["device-id", "cdi-name"] as const;
 export type DeviceIdFormat = (typeof DEVICE_ID_FORMATS)[number];
 export const CDI_DEVICE_IDS_CAPABILITY = "cdiDeviceIDs";
 export const DEVICE_INFO_FILE_CAPABILITY = "CNIDeviceInfoFile";
+export const IPS_CAPABILITY = "ips";
 
 const HOST_DEVICE_SELECTORS = ["device", "hwaddr", "kernelpath", "pciBusID"] as const;
 const PCI_ADDRESS_RE = /^[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/;
@@ -147,5 +154,24 @@ export function handOverDevice(input: HandoverInput): Handover {
   if (id !== undefined && !byNetdev) runtimeConfig.deviceID = id;
   if (device.cdiDeviceIds.length > 0) runtimeConfig[CDI_DEVICE_IDS_CAPABILITY] = [...device.cdiDeviceIds];
   if (input.deviceInfoFile !== undefined) runtimeConfig[DEVICE_INFO_FILE_CAPABILITY] = input.deviceInfoFile;
+  if (device.allocatedIps !== undefined && device.allocatedIps.length > 0) {
+    runtimeConfig[IPS_CAPABILITY] = [...device.allocatedIps];
+  }
   return { config, runtimeConfig, deviceId: id };
+}
+
+/**
+ * The IPPool whose addresses `device` still waits for on `need`'s network (the NAD's annotation first,
+ * else the device's config), or undefined when it needs none or has them. Only claim devices get the
+ * controller's addresses: a device-plugin device never waits, nor, for the NAD's pool, a claim device of
+ * another driver than the controller's (`need.ipPoolDriver`). Pure.
+ */
+export function addressesPending(
+  need: Pick<DeviceNeed, "ipPool" | "ipPoolDriver">,
+  device: Pick<CandidateDevice, "origin" | "allocatedIps" | "ipPool" | "driver">,
+): string | undefined {
+  if (device.origin !== "claim" || (device.allocatedIps?.length ?? 0) > 0) return undefined;
+  const otherDriver = need.ipPoolDriver !== undefined && device.driver !== need.ipPoolDriver;
+  const pool = (otherDriver ? undefined : need.ipPool) ?? device.ipPool;
+  return pool === undefined || pool === "" ? undefined : pool;
 }

@@ -2,8 +2,8 @@
 // The same device (same claim, driver, pool, device and share ID; for device-plugin devices the same
 // resource and device ID) is listed once, where it was first seen; a field the earlier sources left empty
 // is filled from the later ones (the checkpoint knows the host netdev and the CDI IDs, the API the
-// DeviceClass and the attributes, PodResources the CDI IDs of container claims), and every source that
-// saw it is listed in `sources`.
+// DeviceClass, the attributes and the controller's addresses when the checkpoint has none, PodResources the
+// CDI IDs of container claims), and every source that saw it is listed in `sources`.
 //
 // Public API: `candidateKey`, `mergeCandidates`.
 import type { CandidateDevice } from "./types.ts";
@@ -31,6 +31,7 @@ const OPTIONAL_FIELDS = [
   "pfPciAddress",
   "ifName",
   "rdmaDevice",
+  "ipPool",
 ] as const;
 
 function filled(into: CandidateDevice, from: CandidateDevice): CandidateDevice {
@@ -41,6 +42,8 @@ function filled(into: CandidateDevice, from: CandidateDevice): CandidateDevice {
     cdiDeviceIds: into.cdiDeviceIds.length > 0 ? into.cdiDeviceIds : [...from.cdiDeviceIds],
     kind: into.kind === "unknown" ? from.kind : into.kind,
   };
+  const ips = (into.allocatedIps?.length ?? 0) > 0 ? into.allocatedIps : from.allocatedIps;
+  if (ips !== undefined && ips.length > 0) out.allocatedIps = [...ips];
   for (const field of OPTIONAL_FIELDS) {
     const value = from[field];
     if ((out[field] === undefined || out[field] === "") && value !== undefined && value !== "") {

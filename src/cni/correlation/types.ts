@@ -2,10 +2,13 @@
 // that ask for one. Plain data, no behaviour.
 //
 // Public API: `DEVICE_SOURCE_NAMES`, `DeviceSourceName`, `CANDIDATE_KINDS`, `CandidateKind`,
-// `CandidateDevice`, `DeviceNeed`, `CorrelationRule`, `NetworkDeviceOutcome`, `RESOURCE_NAME_ANNOTATION`.
+// `CandidateDevice`, `DeviceNeed`, `CorrelationRule`, `NetworkDeviceOutcome`, `RESOURCE_NAME_ANNOTATION`,
+// `IP_POOL_ANNOTATION`.
 
 /** The NAD annotation naming the resource a network's device comes from (Multus's). */
 export const RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName";
+/** The NAD annotation naming the IPPool its devices' addresses come from (src/api/claim-addresses.ts). */
+export { IP_POOL_ANNOTATION } from "../../api/claim-addresses.ts";
 
 /** Where a device was seen, in the order they are asked. */
 export const DEVICE_SOURCE_NAMES = ["checkpoint", "podresources", "api"] as const;
@@ -50,6 +53,14 @@ export interface CandidateDevice {
   rdmaDevice?: string;
   /** Fully qualified CDI device IDs (`vendor/class=name`). */
   cdiDeviceIds: string[];
+  /**
+   * The addresses the netclaim controller allocated for the device (CIDR form, IPv4 first): from the
+   * checkpoint (recorded at prepare) or the claim's status (API). Handed to the delegate as
+   * runtimeConfig.ips. Absent: none known.
+   */
+  allocatedIps?: string[];
+  /** The IPPool the device's opaque config names (checkpoint): it needs `allocatedIps` to attach. */
+  ipPool?: string;
 }
 
 /** A network that asks for a device (its NAD has a resourceName). */
@@ -59,6 +70,13 @@ export interface DeviceNeed {
   /** `namespace/name` of the NAD. */
   network: string;
   resourceName: string;
+  /** The NAD's IP_POOL_ANNOTATION: the device needs the controller's addresses to attach. */
+  ipPool?: string;
+  /**
+   * The driver whose claim devices the controller gives addresses to (netconf driverName), set with
+   * `ipPool`: a device of another driver behind such a NAD does not wait for them.
+   */
+  ipPoolDriver?: string;
 }
 
 /** Which of DESIGN.md's rules gave the device. */

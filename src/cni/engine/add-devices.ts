@@ -7,7 +7,7 @@
 import { correlate } from "../correlation/correlate.ts";
 import { parseDeviceIdFormat } from "../correlation/handover.ts";
 import type { DeviceIdFormat } from "../correlation/handover.ts";
-import { RESOURCE_NAME_ANNOTATION } from "../correlation/types.ts";
+import { IP_POOL_ANNOTATION, RESOURCE_NAME_ANNOTATION } from "../correlation/types.ts";
 import type { CandidateDevice, DeviceNeed } from "../correlation/types.ts";
 import type { EngineContext } from "./context.ts";
 import { failure, problem } from "./engine-errors.ts";
@@ -15,12 +15,19 @@ import type { CorrelatedDevice } from "./plan-devices.ts";
 import { isResolved } from "./resolve-networks.ts";
 import type { NetworkSlot } from "./resolve-networks.ts";
 
-/** The networks that need a device, in attach order. Pure. */
-export function deviceNeeds(networks: readonly NetworkSlot[]): DeviceNeed[] {
+/**
+ * The networks that need a device, in attach order (with the NAD's netclaim.dev/ip-pool, whose addresses
+ * only claim devices of `driverName` get). Pure.
+ */
+export function deviceNeeds(networks: readonly NetworkSlot[], driverName?: string): DeviceNeed[] {
   return networks.flatMap((slot, index): DeviceNeed[] => {
     if (!isResolved(slot)) return [];
     const resourceName = (slot.nadAnnotations?.[RESOURCE_NAME_ANNOTATION] ?? "").trim();
-    return resourceName === "" ? [] : [{ index, network: slot.name, resourceName }];
+    if (resourceName === "") return [];
+    const ipPool = (slot.nadAnnotations?.[IP_POOL_ANNOTATION] ?? "").trim();
+    const pool =
+      ipPool === "" ? {} : { ipPool, ...(driverName === undefined ? {} : { ipPoolDriver: driverName }) };
+    return [{ index, network: slot.name, resourceName, ...pool }];
   });
 }
 
@@ -82,7 +89,7 @@ export async function findDevices(
   input: FindDevicesInput,
 ): Promise<Map<number, CorrelatedDevice>> {
   const found = new Map<number, CorrelatedDevice>();
-  const needs = deviceNeeds(input.networks);
+  const needs = deviceNeeds(input.networks, ctx.netconf.driverName);
   if (needs.length === 0) return found;
   const source = ctx.deviceSource;
   if (source === undefined) {

@@ -3,15 +3,22 @@
 // with its CNI device-info file: the path (Multus's `<network>-<containerID>_<ifname>` under the store's
 // cni/ dir) and the content (correlation/device-info.ts), recorded in the cache entry so DEL removes it.
 // Attachments without a device are returned unchanged.
+// The netclaim controller's addresses (the device's `allocatedIps`) go as capability `ips`, over whatever the
+// pod's selection asked for — they are the claim's, reserved in its IPPool — so a selection asking for other
+// `ips` on that network is refused (INVALID_NETWORK_CONFIG) rather than one of the two silently dropped. A
+// device that needs them and has none yet fails the ADD with TRY_AGAIN_LATER (the controller writes them
+// moments after the scheduler allocates; the runtime retries the sandbox), naming the claim and the pool.
+import { sameAddresses } from "../../api/claim-addresses.ts";
 import type { DeviceInfoFile } from "../../api/device-info.ts";
 import { cniDeviceInfoFileName } from "../../api/device-info.ts";
 import { deviceInfoFor } from "../correlation/device-info.ts";
-import { delegateDeviceId, handOverDevice } from "../correlation/handover.ts";
+import { addressesPending, delegateDeviceId, handOverDevice } from "../correlation/handover.ts";
 import type { DeviceIdFormat } from "../correlation/handover.ts";
 import type { CandidateDevice, CorrelationRule, DeviceNeed } from "../correlation/types.ts";
 import { toDelegateNetwork } from "../delegate/plugin-config.ts";
 import { networkLabel } from "./delete-networks.ts";
-import { failure } from "./engine-errors.ts";
+import { CniError } from "../protocol/errors.ts";
+import { failure, problem } from "./engine-errors.ts";
 import type { PlannedAttachment } from "./plan-attachments.ts";
 
 /** A network's device as correlation found it (add-devices.ts). */
@@ -42,11 +49,37 @@ export interface DevicePlanInput {
   cniPath?: (fileName: string) => string;
 }
 
+function claimLabel(device: CandidateDevice): string {
+  return `claim ${device.claimNamespace}/${device.claimName} device ${device.pool}/${device.device}`;
+}
+
+/** Throws when the device waits for the controller's addresses, or the selection asks for others. */
+function checkAddresses(attachment: PlannedAttachment, found: CorrelatedDevice): void {
+  const { device } = found;
+  const pool = addressesPending(found.need, device);
+  if (pool !== undefined) {
+    throw problem(
+      "TRY_AGAIN_LATER",
+      `${claimLabel(device)}: waiting for addresses from the netclaim controller (IPPool ${pool})`,
+    );
+  }
+  const asked = attachment.runtimeConfig.ips;
+  const given = device.allocatedIps ?? [];
+  if (!Array.isArray(asked) || asked.length === 0 || given.length === 0) return;
+  const askedText = asked.map(String);
+  if (sameAddresses(askedText, given)) return;
+  throw problem(
+    "INVALID_NETWORK_CONFIG",
+    `the pod's network selection asks for ips ${askedText.join(", ")}, but ${claimLabel(device)} has ${given.join(", ")} from the netclaim controller`,
+  );
+}
+
 function withDevice(
   attachment: PlannedAttachment,
   found: CorrelatedDevice,
   input: DevicePlanInput,
 ): PlannedAttachment {
+  checkAddresses(attachment, found);
   const id = delegateDeviceId(found.device, found.format);
   if (!id.ok) throw new Error(id.problem);
   const info = deviceInfoFor({
@@ -78,7 +111,10 @@ function withDevice(
   };
 }
 
-/** The attachments with their devices handed over; throws a CniError naming the network that cannot. */
+/**
+ * The attachments with their devices handed over; throws a CniError naming the network that cannot
+ * (INVALID_NETWORK_CONFIG, or TRY_AGAIN_LATER while addresses are awaited).
+ */
 export function withDevices(
   attachments: readonly PlannedAttachment[],
   devices: ReadonlyMap<number, CorrelatedDevice>,
@@ -90,7 +126,8 @@ export function withDevices(
     try {
       return withDevice(attachment, found, input);
     } catch (err) {
-      throw failure(networkLabel(attachment.name, attachment.ifName), err, "INVALID_NETWORK_CONFIG");
+      const code = err instanceof CniError ? undefined : "INVALID_NETWORK_CONFIG";
+      throw failure(networkLabel(attachment.name, attachment.ifName), err, code);
     }
   });
 }

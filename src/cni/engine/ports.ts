@@ -119,7 +119,8 @@ export interface ClaimDeviceStatus {
   pool: string;
   device: string;
   shareID?: string;
-  networkData: { interfaceName: string; ips: string[]; hardwareAddress?: string };
+  /** `ips` absent: the netclaim controller's addresses, which it reports itself (claim-status-updates.ts). */
+  networkData: { interfaceName: string; ips?: string[]; hardwareAddress?: string };
   /** The Ready condition's message. */
   message: string;
 }

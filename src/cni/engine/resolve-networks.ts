@@ -14,6 +14,7 @@
 // (Multus does not), allowing multusNamespace there, where that annotation's NADs normally live.
 // A missing pod (or none named) gets the config's networks only, without defaultNetworks.
 import type { DelegateConfig } from "../../api/netconf-delegate.ts";
+import { nadTargetOf } from "../../api/netconf-network-ref.ts";
 import type { NetworkReference } from "../../api/netconf-network-ref.ts";
 import {
   DEFAULT_NETWORK_ANNOTATION,
@@ -24,6 +25,7 @@ import {
 import {
   checkNamespaceIsolation,
   checkSelectionsIsolation,
+  defaultNetworkIsolationPolicy,
   isSystemNamespace,
 } from "../selection/namespace-isolation.ts";
 import type { NetworkSelection } from "../selection/types.ts";
@@ -85,8 +87,8 @@ async function resolveReference(
     const delegate = await ctx.confFiles.load(ref.path);
     return { name: delegate.name, delegate, origin };
   }
-  const namespace = ref.kind === "nad" ? ref.namespace : ctx.netconf.multusNamespace;
-  if (ref.kind === "nad") {
+  const { namespace, required } = nadTargetOf(ref, ctx.netconf.multusNamespace);
+  if (required) {
     const { nad, delegate } = await nads.required(namespace, ref.name);
     return { name: `${namespace}/${ref.name}`, delegate, origin, nadAnnotations: nad.annotations };
   }
@@ -164,10 +166,9 @@ async function defaultNetworkOverride(
   const selection = parsed.selection;
   if (selection === undefined) return undefined;
   const { netconf } = ctx;
-  const globals = [...netconf.globalNamespaces, netconf.multusNamespace];
+  const policy = { enabled: netconf.namespaceIsolation, globalNamespaces: netconf.globalNamespaces };
   const allowed = checkNamespaceIsolation({
-    enabled: netconf.namespaceIsolation,
-    globalNamespaces: globals,
+    ...defaultNetworkIsolationPolicy(policy, netconf.multusNamespace),
     podNamespace: pod.namespace,
     target: selection,
   });

@@ -4,6 +4,7 @@
 //   parseGlobalNamespaces(raw)              `globalNamespaces` config string → namespaces
 //   checkNamespaceIsolation(input)          → SelectionResult<true>; NAMESPACE_ISOLATION error
 //   checkSelectionsIsolation(sel, policy)   the first refused selection of a list, if any
+//   defaultNetworkIsolationPolicy(p, ns)    the policy for the default-network annotation (netclaim's rule)
 //   isSystemNamespace(podNamespace, list)   → boolean
 //
 // Namespace isolation (Multus GetNetworkDelegates, pkg/k8sclient/k8sclient.go): with `namespaceIsolation`
@@ -79,6 +80,17 @@ export function checkSelectionsIsolation(
     if (!checked.ok) return checked;
   }
   return succeed(true);
+}
+
+/**
+ * The policy netclaim applies to the `v1.multus-cni.io/default-network` annotation (Multus applies none):
+ * the same switch, with `multusNamespace` allowed too, where that annotation's NADs normally live.
+ */
+export function defaultNetworkIsolationPolicy(
+  policy: IsolationPolicy,
+  multusNamespace: string,
+): IsolationPolicy {
+  return { enabled: policy.enabled, globalNamespaces: [...policy.globalNamespaces, multusNamespace] };
 }
 
 /** Whether a pod in `podNamespace` is a system pod: no defaultNetworks, no network-status write. */

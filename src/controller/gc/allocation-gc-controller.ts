@@ -1,5 +1,6 @@
 // Garbage collection of IPAllocations whose IPPool is gone (decision in stale-allocations.ts). One
-// key, "scan": a full consistent list of IPAllocations against the pools the informer knows; run at
+// key, "scan": a full list of IPAllocations (the runtime hands in IPAM's informer-backed store; a stale
+// entry costs nothing, its delete finds it gone) against the pools the informer knows; run at
 // start, when a pool is deleted or added, when a grace period ends, and every scan period. Before
 // deleting a pool's allocations the pool is read from the API (the cache may lag behind a pool just
 // created); each delete carries the allocation's uid. The claim of each deleted allocation is
@@ -11,7 +12,7 @@ import type { Logger } from "../../common/logger.ts";
 import type { IPAllocation } from "../../api/ip-address.ts";
 import type { KubeObject } from "../../k8s/types.ts";
 import { Controller } from "../runtime/controller.ts";
-import type { ControllerObserver, ReconcileResult } from "../runtime/controller.ts";
+import type { ControllerObserver, ReconcileResult, SyncSource } from "../runtime/controller.ts";
 import type { InformerView } from "../runtime/informer-view.ts";
 import { DEFAULT_POOL_GC_GRACE_MS, planAllocationGc } from "./stale-allocations.ts";
 
@@ -28,6 +29,8 @@ export interface AllocationGcStore {
 
 export interface AllocationGcControllerOptions {
   pools: InformerView<KubeObject>;
+  /** More to wait for before the first scan (an informer-backed store). */
+  waitFor?: readonly SyncSource[];
   store: AllocationGcStore;
   /** A live read of one pool: undefined when it does not exist. */
   getPool: (name: string, signal?: AbortSignal) => Promise<unknown>;
@@ -54,7 +57,7 @@ export class AllocationGcController {
     this.controller = new Controller({
       name: ALLOCATION_GC_CONTROLLER_NAME,
       reconcile: (_key, signal) => this.scan(signal),
-      waitFor: [opts.pools],
+      waitFor: [opts.pools, ...(opts.waitFor ?? [])],
       clock: this.#clock,
       logger: opts.logger ?? silentLogger(),
       ...(opts.observer === undefined ? {} : { observer: opts.observer }),

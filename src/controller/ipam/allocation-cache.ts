@@ -9,7 +9,8 @@
 // address for two claims (the create is still the lock). `get` (asked after AlreadyExists) and the writes
 // go to the API server.
 //
-// Long-lived: start(signal) / stop(); waitForSync before the first reconcile.
+// Long-lived: start(signal) / stop(); waitForSync (or hasSynced) before the first reconcile. One store per
+// leadership term (runtime/ipam-controllers.ts): a new term starts from a fresh list.
 //
 // Public API: `CachedAllocationStore`, `CachedAllocationStoreOptions`, `MUTATION_TTL_MS`.
 import { CLAIM_NAMESPACE_LABEL, CLAIM_UID_LABEL, parseIpAllocation } from "../../api/ip-address.ts";
@@ -71,6 +72,10 @@ export class CachedAllocationStore implements AllocationStore {
       onDelete: (obj) => this.#gone(obj),
     });
     this.#informer.start(signal);
+  }
+
+  hasSynced(): boolean {
+    return this.#informer.hasSynced();
   }
 
   waitForSync(signal?: AbortSignal): Promise<void> {

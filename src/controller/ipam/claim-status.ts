@@ -7,6 +7,12 @@
 //   False PoolNotFound | InvalidPool | InvalidConfig | AmbiguousPool  (the plan's problem)
 // lastTransitionTime is kept while the condition's status stays. Other managers' fields of the same
 // entries (interfaceName, hardwareAddress, Ready from the node side) are theirs: server-side apply merges.
+// The node side hands these addresses to the delegate (runtimeConfig.ips) and, once attached, applies the
+// very same `ips` list under its own manager (src/cni/correlation/claim-status-updates.ts): the field is
+// then co-owned with one value, and this apply stays conflict-free while the addresses stay. Changing a
+// device's addresses after its pod attached (a family added to the pool, a deleted pool's addresses
+// collected) conflicts with the node side's co-ownership and fails the write naming it (the pod still
+// carries the old addresses until it is attached again).
 // `changed` is false when the claim already shows exactly this, so a steady claim costs no write.
 // A Warning Event is due when a device's condition turns False or changes reason — not on every pass.
 //

@@ -32,7 +32,8 @@
 //   AllocationStore                          K8sAllocationStore: consistent lists per reconcile (simple,
 //                                            one full read of the collection per claim);
 //                                            CachedAllocationStore: an informer plus this process's own
-//                                            writes — use it at scale: start(signal), waitForSync().
+//                                            writes — use it at scale (the runtime does, one per
+//                                            leadership term): start(signal), waitForSync().
 //   ClaimReader.listClaims                   must be a consistent read (the resync lists allocations,
 //                                            then claims: a uid missing then is gone for good).
 //   ClaimFinalizers, ClaimStatusWriter, PoolStatusWriter, EventRecorder.

@@ -13,13 +13,13 @@ export const DRIVER_NAME = "netclaim.dev";
 export const FIELD_MANAGER = "netclaim.dev/controller";
 /** On a claim while it holds addresses. */
 export const IP_ALLOCATION_FINALIZER = "netclaim.dev/ip-allocation";
-/** On a NAD: the IPPool its devices' addresses come from. */
-export const IP_POOL_ANNOTATION = "netclaim.dev/ip-pool";
+/** On a NAD: the IPPool its devices' addresses come from (shared with the node side: src/api). */
+export { IP_POOL_ANNOTATION } from "../../api/claim-addresses.ts";
 export const NAD_RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName";
 /** The device attribute (ResourceSlice) Multus-style resource names live in. */
 export const RESOURCE_NAME_ATTRIBUTE = "k8s.cni.cncf.io/resourceName";
-/** The status.devices[].conditions type the controller owns. */
-export const ADDRESSES_CONDITION = "AddressesAllocated";
+/** The status.devices[].conditions type the controller owns (the node side reads it: src/api). */
+export { ADDRESSES_CONDITION } from "../../api/claim-addresses.ts";
 
 export const CONDITION_REASONS = [
   "Allocated",

@@ -6,8 +6,13 @@
 //   RESYNC_KEY runs the IPAM resync (allocations of claims that vanished while no one led) at the
 //   start of the term and every resync period. One worker: pool passes and the resync never overlap;
 // - "ip-allocation-gc" (gc/allocation-gc-controller.ts): allocations of deleted pools.
-// IPAM reads NADs and device attributes from this term's informers (no API list per claim); claims
-// and IPAllocations it reads from the API itself (it needs consistent reads there).
+// IPAM reads NADs and device attributes from this term's informers (no API list per claim), and
+// IPAllocations from this term's CachedAllocationStore (one watch of the collection instead of a list per
+// claim; it lays this process's own creates and deletes over the cache, which is all the reconciler needs:
+// the create is the lock, so a lagging cache can at worst cost a duplicate that the next pass releases).
+// Claims it GETs from the API (fresh), and the resync lists claims consistently after reading the
+// allocations, so a claim uid missing then is gone for good. Every controller waits for the store's first
+// list; the allocation GC reads it too (its deletes carry the uid, and a pool is read live first).
 import type { Clock } from "../../common/clock.ts";
 import type { Logger } from "../../common/logger.ts";
 import type { KubeClient } from "../../k8s/client.ts";
@@ -22,9 +27,10 @@ import { RESOURCE_NAME_ANNOTATION } from "../classes/nad.ts";
 import type { NetworkAttachmentDefinition } from "../classes/nad.ts";
 import { currentSlices, RESOURCE_NAME_ATTRIBUTE } from "../classes/published-devices.ts";
 import { AllocationGcController } from "../gc/allocation-gc-controller.ts";
-import { IP_POOL_ANNOTATION, IpamReconciler, k8sIpamPorts } from "../ipam/index.ts";
+import { CachedAllocationStore, IP_POOL_ANNOTATION, IpamReconciler, k8sIpamPorts } from "../ipam/index.ts";
 import type { NetworkReader, PoolReconcileResult } from "../ipam/index.ts";
 import { Controller, enqueueKeys } from "./controller.ts";
+import type { SyncSource } from "./controller.ts";
 import type { InformerView } from "./informer-view.ts";
 import type { ControllerMetrics } from "./metrics.ts";
 import type { TermParts } from "./term.ts";
@@ -83,6 +89,7 @@ interface IpamTermContext {
   o: IpamTermOptions;
   ipam: IpamReconciler;
   pools: InformerView<KubeObject>;
+  allocations: SyncSource;
   /** Set once both controllers exist (they enqueue into each other). */
   claimCtl: () => Controller;
   poolCtl: () => Controller;
@@ -95,7 +102,7 @@ function claimController(c: IpamTermContext, claims: InformerView<KubeObject>): 
     logger: o.logger,
     name: "ipam-claims",
     workers: CLAIM_WORKERS,
-    waitFor: [claims, pools, o.nads, o.slices],
+    waitFor: [claims, pools, o.nads, o.slices, c.allocations],
     observer: o.metrics.observerFor("ipam-claims"),
     reconcile: async (key, signal) => {
       const result = await ipam.reconcileClaim(key, signal);
@@ -122,7 +129,7 @@ function poolController(c: IpamTermContext): Controller {
     clock: o.clock,
     logger: o.logger,
     name: "ipam-pools",
-    waitFor: [c.pools],
+    waitFor: [c.pools, c.allocations],
     observer: o.metrics.observerFor("ipam-pools"),
     reconcile: async (key, signal) => {
       if (key === RESYNC_KEY) {
@@ -144,24 +151,36 @@ export function ipamTermParts(o: IpamTermOptions): TermParts {
   const claims = o.newInformer<KubeObject>("resourceclaims", o.kube.listWatch(o.claimsType));
   const pools = o.newInformer<KubeObject>("ippools", o.kube.listWatch(RESOURCE_TYPES.ipPools));
   const { clock, logger } = o;
-  const ports = k8sIpamPorts({
-    kube: o.kube,
-    claimsType: o.claimsType,
-    resourceSlicesType: o.resourceSlicesType,
-    instance: o.instance,
-    clock,
-    logger,
-  });
+  const allocations = new CachedAllocationStore({ kube: o.kube, clock, logger });
+  const ports = {
+    ...k8sIpamPorts({
+      kube: o.kube,
+      claimsType: o.claimsType,
+      resourceSlicesType: o.resourceSlicesType,
+      instance: o.instance,
+      clock,
+      logger,
+    }),
+    allocations,
+  };
   const networks = informerNetworkReader(o.nads, o.slices);
   const ipam = new IpamReconciler({ ...ports, networks, driverName: o.driverName, clock, logger });
-  const ctx: IpamTermContext = { o, ipam, pools, claimCtl: () => claimCtl, poolCtl: () => poolCtl };
+  const ctx: IpamTermContext = {
+    o,
+    ipam,
+    pools,
+    allocations,
+    claimCtl: () => claimCtl,
+    poolCtl: () => poolCtl,
+  };
   const claimCtl = claimController(ctx, claims);
   const poolCtl = poolController(ctx);
   const gc = new AllocationGcController({
     clock,
     logger,
     pools,
-    store: ports.allocations,
+    waitFor: [allocations],
+    store: allocations,
     getPool: (name, signal) => ports.pools.getPool(name, signal),
     ...(o.poolGcGracePeriodMs === undefined ? {} : { gracePeriodMs: o.poolGcGracePeriodMs }),
     onReleased: (claimKey) => claimCtl.enqueue(claimKey),
@@ -172,7 +191,7 @@ export function ipamTermParts(o: IpamTermOptions): TermParts {
     return runWith(poolCtl, pools, nameOf, signal);
   };
   return {
-    informers: { claims, pools },
+    informers: { claims, pools, ipallocations: allocations },
     controllers: [
       { name: "ipam-claims", run: (signal) => runWith(claimCtl, claims, claimKeyOf, signal) },
       { name: "ipam-pools", run: runPools },

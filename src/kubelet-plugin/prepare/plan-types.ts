@@ -6,6 +6,7 @@
 // `resourceNameOf`, `RESOURCE_NAME_ATTRIBUTE`.
 import type { AllocationConfigEntry } from "../../api/network-device-config.ts";
 import type { DeviceKind } from "../../api/checkpoint.ts";
+import type { StatusDeviceEntry } from "../../api/claim-addresses.ts";
 
 export const RESOURCE_NAME_ATTRIBUTE = "k8s.cni.cncf.io/resourceName";
 
@@ -38,6 +39,8 @@ export interface ResourceClaim {
       allocationTimestamp?: string;
     };
     reservedFor?: ResourceClaimConsumer[];
+    /** The drivers' and the netclaim controller's entries (KEP-4817): the controller's addresses. */
+    devices?: StatusDeviceEntry[];
   };
 }
 

@@ -10,10 +10,18 @@
 // exist on this node; the claim's config entries for our driver must all be valid (src/api/
 // network-device-config.ts), and each device gets the merged config of its requests (later requests'
 // fields over earlier ones', in allocation order); then plan-device.ts decides each device.
+// Addresses: a device the netclaim controller has given addresses (its status.devices[] entry with
+// AddressesAllocated True, src/api/claim-addresses.ts) records them (`ips`), so the CNI side hands them to
+// the delegate without an API read. A device whose config names an `ipPool` but has no complete set yet
+// fails the claim with WAITING_FOR_ADDRESSES, which the kubelet retries: the controller usually writes
+// them within moments of the scheduler's allocation, and a pod attached without them would run without
+// its address. (A pool named only by the NAD's netclaim.dev/ip-pool annotation is not visible here: such a
+// device is prepared without `ips`, and the CNI side reads them from the API when it attaches.)
 //
 // Public API: `PLAN_ERROR_CODES`, `PlanErrorCode`, `PlanClaimInput`, `ClaimPlan`, `planClaimPrepare`,
-// `podUIDsOf`, `groupAllocationResults`.
+// `podUIDsOf`, `groupAllocationResults`, `withAddresses`.
 import type { PreparedDeviceRecord } from "../../api/checkpoint.ts";
+import { controllerAddresses } from "../../api/claim-addresses.ts";
 import { configForRequests, parseClaimDeviceConfigs } from "../../api/network-device-config.ts";
 import type { ClaimIdentity } from "../checkpoint/checkpoint-updates.ts";
 import { planDevice } from "./plan-device.ts";
@@ -29,6 +37,7 @@ export const PLAN_ERROR_CODES = [
   "DEVICE_NAME_CONFLICT",
   "INVALID_CONFIG",
   "UNSUPPORTED_CONFIG",
+  "WAITING_FOR_ADDRESSES",
 ] as const;
 export type PlanErrorCode = (typeof PLAN_ERROR_CODES)[number];
 
@@ -89,6 +98,27 @@ function duplicateName(allocations: readonly DeviceAllocation[]): DeviceAllocati
   return undefined;
 }
 
+/** The record with the controller's addresses, or why it must wait for them (see the header). */
+export function withAddresses(
+  record: PreparedDeviceRecord,
+  claim: ResourceClaim,
+  driverName: string,
+): PreparedDeviceRecord | string {
+  const key = {
+    driver: driverName,
+    pool: record.poolName,
+    device: record.deviceName,
+    shareID: record.shareID,
+  };
+  const addresses = controllerAddresses(claim.status?.devices, key);
+  if (addresses.state === "allocated") return { ...record, ips: addresses.ips };
+  const pool = record.config.ipPool;
+  if (pool === undefined) return record;
+  const why =
+    addresses.state === "pending" ? `${addresses.reason}: ${addresses.message}` : "none allocated yet";
+  return `waiting for addresses from the netclaim controller: IPPool ${pool}, ${why}`;
+}
+
 /** The plan for one claim, or the reason it cannot be prepared. */
 export function planClaimPrepare(input: PlanClaimInput): ClaimPlan {
   const { claim, requested, driverName } = input;
@@ -126,7 +156,9 @@ export function planClaimPrepare(input: PlanClaimInput): ClaimPlan {
     const config = configForRequests(configs.entries, a.requestNames);
     const planned = planDevice({ driverName, claimUID: requested.uid, allocation: a, device, config });
     if (!planned.ok) return fail("UNSUPPORTED_CONFIG", `${what}: ${planned.problem}`);
-    devices.push(planned.record);
+    const addressed = withAddresses(planned.record, claim, driverName);
+    if (typeof addressed === "string") return fail("WAITING_FOR_ADDRESSES", `${addressed} (${what})`);
+    devices.push(addressed);
   }
   return { ok: true, claim: requested, podUIDs: podUIDsOf(claim), devices };
 }

@@ -1,24 +1,25 @@
 // IPAM against the stand-in API server through KubeClient, with the project's CRD manifests installed:
 // 500 claims created at once get 500 distinct addresses per family, with two reconcilers ("controllers",
-// each its own client and address book; one reading IPAllocations from an informer, the other with
-// consistent lists) working the same claims at the same time, in opposite orders;
+// each its own client and address book; one reading IPAllocations from an informer and the other with
+// consistent lists, or both from informers as the controller runtime does) working the same claims at the
+// same time, in opposite orders;
 // after a settling pass every claim holds exactly one address per family and every IPAllocation object
 // is shown by its claim. Addresses persist across reconciles and across a restart, with no writes.
 import { afterEach, describe, expect, it } from "vitest";
 import { IP_ALLOCATION_FINALIZER } from "../../../src/controller/ipam/types.ts";
 import {
   allocationsOf,
-  cachedReconciler,
   claimsOf,
   createClaims,
   NAMESPACE,
   ourCondition,
   reconcileAll,
   reconcilerFor,
+  reconcilerOfKind,
   startWorld,
   statusIps,
 } from "./ipam-support.ts";
-import type { World } from "./ipam-support.ts";
+import type { StoreKind, World } from "./ipam-support.ts";
 
 const CLAIMS = 500;
 let world: World | undefined;
@@ -36,10 +37,14 @@ function distinctAcrossClaims(ips: Map<string, string[]>): { shown: number; dist
 }
 
 describe("IPAM: 500 claims at once", () => {
-  it(
-    "two controllers at the same time never give one address to two claims",
+  it.each<{ label: string; kinds: [StoreKind, StoreKind] }>([
+    { label: "cached + live", kinds: ["cached", "live"] },
+    // both as the controller runtime runs them (informer-backed IPAllocations)
+    { label: "cached + cached", kinds: ["cached", "cached"] },
+  ])(
+    "two controllers ($label) at the same time never give one address to two claims",
     { timeout: 120_000 },
-    async () => {
+    async ({ kinds }) => {
       world = await startWorld({
         "pool-a": { cidrs: ["10.20.0.0/22", "fd00:20::/64"], gateway: "10.20.0.1" },
       });
@@ -50,8 +55,8 @@ describe("IPAM: 500 claims at once", () => {
       );
       const keys = names.map((n) => `${NAMESPACE}/${n}`);
 
-      const { ipam: one } = await cachedReconciler(world.server, lifetime.signal);
-      const two = reconcilerFor(world.server);
+      const one = await reconcilerOfKind(kinds[0], world.server, lifetime.signal);
+      const two = await reconcilerOfKind(kinds[1], world.server, lifetime.signal);
       await Promise.all([reconcileAll(one, keys), reconcileAll(two, [...keys].reverse())]);
 
       // They did contend: creates answered AlreadyExists (the lock held).
@@ -91,26 +96,29 @@ describe("IPAM: 500 claims at once", () => {
     },
   );
 
-  it("addresses persist across reconciles and a controller restart, without writes", async () => {
-    world = await startWorld({ "pool-a": { cidrs: ["10.30.0.0/24"] } });
-    const names = Array.from({ length: 40 }, (_, i) => `c${i}`);
-    await createClaims(
-      world.kube,
-      names.map((name) => ({ name, pool: "pool-a" })),
-    );
-    const keys = names.map((n) => `${NAMESPACE}/${n}`);
-    await reconcileAll(reconcilerFor(world.server), keys);
-    const before = statusIps(world.server);
+  it.each<{ restarted: StoreKind }>([{ restarted: "live" }, { restarted: "cached" }])(
+    "addresses persist across reconciles and a controller restart ($restarted), without writes",
+    async ({ restarted: kind }) => {
+      world = await startWorld({ "pool-a": { cidrs: ["10.30.0.0/24"] } });
+      const names = Array.from({ length: 40 }, (_, i) => `c${i}`);
+      await createClaims(
+        world.kube,
+        names.map((name) => ({ name, pool: "pool-a" })),
+      );
+      const keys = names.map((n) => `${NAMESPACE}/${n}`);
+      await reconcileAll(reconcilerFor(world.server), keys);
+      const before = statusIps(world.server);
 
-    world.server.resetRequests();
-    const restarted = reconcilerFor(world.server);
-    await reconcileAll(restarted, keys);
-    await restarted.resync();
-    await reconcileAll(restarted, keys);
-    expect(statusIps(world.server)).toEqual(before);
-    const writes = world.server.requests().filter((r) => !["get", "list", "watch"].includes(r.verb));
-    expect(writes.map((r) => `${r.verb} ${r.resource}/${r.subresource ?? ""}`)).toEqual([
-      "patch ippools/status",
-    ]);
-  });
+      world.server.resetRequests();
+      const restarted = await reconcilerOfKind(kind, world.server, lifetime.signal);
+      await reconcileAll(restarted, keys);
+      await restarted.resync();
+      await reconcileAll(restarted, keys);
+      expect(statusIps(world.server)).toEqual(before);
+      const writes = world.server.requests().filter((r) => !["get", "list", "watch"].includes(r.verb));
+      expect(writes.map((r) => `${r.verb} ${r.resource}/${r.subresource ?? ""}`)).toEqual([
+        "patch ippools/status",
+      ]);
+    },
+  );
 });

@@ -17,10 +17,11 @@ import {
   NAMESPACE,
   reconcileAll,
   reconcilerFor,
+  reconcilerOfKind,
   startWorld,
   statusIps,
 } from "./ipam-support.ts";
-import type { World } from "./ipam-support.ts";
+import type { StoreKind, World } from "./ipam-support.ts";
 
 let world: World | undefined;
 let lifetime = new AbortController();
@@ -73,63 +74,67 @@ describe("IPAM release", () => {
     expect(next.flatMap((n) => now.get(n) ?? []).sort()).toEqual(freed);
   });
 
-  it("a controller killed mid-allocation leaks nothing after the next one ran", async () => {
-    world = await startWorld({ "pool-a": { cidrs: ["10.41.0.0/24"] } });
-    const names = Array.from({ length: 60 }, (_, i) => `c-${i}`);
-    await createClaims(
-      world.kube,
-      names.map((name) => ({ name, pool: "pool-a" })),
-    );
+  it.each<{ dying: StoreKind }>([{ dying: "live" }, { dying: "cached" }])(
+    "a controller ($dying) killed mid-allocation leaks nothing after the next one ran",
+    async ({ dying: kind }) => {
+      world = await startWorld({ "pool-a": { cidrs: ["10.41.0.0/24"] } });
+      const names = Array.from({ length: 60 }, (_, i) => `c-${i}`);
+      await createClaims(
+        world.kube,
+        names.map((name) => ({ name, pool: "pool-a" })),
+      );
 
-    const crash = new AbortController();
-    let creates = 0;
-    const dying = reconcilerFor(world.server, (ports) => {
-      const store = ports.allocations;
-      const allocations: AllocationStore = {
-        listByClaimUid: (uid, signal) => store.listByClaimUid(uid, signal),
-        listByClaimNamespace: (ns, signal) => store.listByClaimNamespace(ns, signal),
-        listAll: (signal) => store.listAll(signal),
-        get: (name, signal) => store.get(name, signal),
-        delete: (name, uid, signal) => store.delete(name, uid, signal),
-        create: async (allocation, signal) => {
-          const created = await store.create(allocation, signal);
-          if (++creates === 25) crash.abort(new Error("killed")); // after the create, before its status
-          return created;
-        },
-      };
-      return { ...ports, allocations };
-    });
-    const settled = await Promise.allSettled(
-      keysOf(names).map((key) => dying.reconcileClaim(key, crash.signal)),
-    );
-    expect(settled.some((s) => s.status === "rejected")).toBe(true);
-    const shown = statusIps(world.server);
-    const orphaned = allocationsOf(world.server).filter(
-      (a) => !(shown.get(a.spec.claim.name) ?? []).includes(a.spec.address),
-    );
-    expect(orphaned.length).toBeGreaterThan(0); // created, not yet shown: what a crash leaves
+      const crash = new AbortController();
+      let creates = 0;
+      // its informer (when cached) dies with it
+      const dying = await reconcilerOfKind(kind, world.server, crash.signal, (ports) => {
+        const store = ports.allocations;
+        const allocations: AllocationStore = {
+          listByClaimUid: (uid, signal) => store.listByClaimUid(uid, signal),
+          listByClaimNamespace: (ns, signal) => store.listByClaimNamespace(ns, signal),
+          listAll: (signal) => store.listAll(signal),
+          get: (name, signal) => store.get(name, signal),
+          delete: (name, uid, signal) => store.delete(name, uid, signal),
+          create: async (allocation, signal) => {
+            const created = await store.create(allocation, signal);
+            if (++creates === 25) crash.abort(new Error("killed")); // after the create, before its status
+            return created;
+          },
+        };
+        return { ...ports, allocations };
+      });
+      const settled = await Promise.allSettled(
+        keysOf(names).map((key) => dying.reconcileClaim(key, crash.signal)),
+      );
+      expect(settled.some((s) => s.status === "rejected")).toBe(true);
+      const shown = statusIps(world.server);
+      const orphaned = allocationsOf(world.server).filter(
+        (a) => !(shown.get(a.spec.claim.name) ?? []).includes(a.spec.address),
+      );
+      expect(orphaned.length).toBeGreaterThan(0); // created, not yet shown: what a crash leaves
 
-    // While no controller runs, one claim holding an address vanishes without its finalizer being honoured.
-    const vanished = allocationsOf(world.server)[0]!.spec.claim.name;
-    world.server.removeObject({
-      group: "resource.k8s.io",
-      resource: "resourceclaims",
-      namespace: NAMESPACE,
-      name: vanished,
-    });
+      // While no controller runs, one claim holding an address vanishes without its finalizer being honoured.
+      const vanished = allocationsOf(world.server)[0]!.spec.claim.name;
+      world.server.removeObject({
+        group: "resource.k8s.io",
+        resource: "resourceclaims",
+        namespace: NAMESPACE,
+        name: vanished,
+      });
 
-    const { ipam } = await cachedReconciler(world.server, lifetime.signal);
-    const resync = await ipam.resync();
-    expect(resync.released).toBe(1);
-    await reconcileAll(ipam, keysOf(names.filter((n) => n !== vanished)));
+      const { ipam } = await cachedReconciler(world.server, lifetime.signal);
+      const resync = await ipam.resync();
+      expect(resync.released).toBe(1);
+      await reconcileAll(ipam, keysOf(names.filter((n) => n !== vanished)));
 
-    const ips = statusIps(world.server);
-    const allocations = allocationsOf(world.server);
-    expect(allocations).toHaveLength(names.length - 1);
-    for (const a of allocations) expect(ips.get(a.spec.claim.name)).toEqual([a.spec.address]);
-    expect(new Set(allocations.map((a) => a.spec.address)).size).toBe(allocations.length);
-    expect(allocations.some((a) => a.spec.claim.name === vanished)).toBe(false);
-  });
+      const ips = statusIps(world.server);
+      const allocations = allocationsOf(world.server);
+      expect(allocations).toHaveLength(names.length - 1);
+      for (const a of allocations) expect(ips.get(a.spec.claim.name)).toEqual([a.spec.address]);
+      expect(new Set(allocations.map((a) => a.spec.address)).size).toBe(allocations.length);
+      expect(allocations.some((a) => a.spec.claim.name === vanished)).toBe(false);
+    },
+  );
 
   it("a deallocated claim is released: no IPAllocations, no status entries, no finalizer", async () => {
     world = await startWorld({ "pool-a": POOL });

@@ -73,17 +73,31 @@ export function reconcilerFor(
   return new IpamReconciler(wrap(ports));
 }
 
-/** A reconciler reading IPAllocations from an informer (CachedAllocationStore), synced. */
+/** A reconciler reading IPAllocations from an informer (CachedAllocationStore), synced; ports may be wrapped. */
 export async function cachedReconciler(
   server: FakeApiServer,
   signal: AbortSignal,
+  wrap: (ports: IpamPorts) => IpamPorts = (p) => p,
 ): Promise<{ ipam: IpamReconciler; store: CachedAllocationStore }> {
   const kube = clientFor(server);
   const store = new CachedAllocationStore({ kube });
   store.start(signal);
   await store.waitForSync(signal);
   const ports = { ...k8sIpamPorts({ kube, instance: "cached-controller" }), allocations: store };
-  return { ipam: new IpamReconciler(ports), store };
+  return { ipam: new IpamReconciler(wrap(ports)), store };
+}
+
+export type StoreKind = "cached" | "live";
+
+/** A reconciler of either kind (the runtime's is "cached"); a cached one's informer runs until `signal`. */
+export async function reconcilerOfKind(
+  kind: StoreKind,
+  server: FakeApiServer,
+  signal: AbortSignal,
+  wrap: (ports: IpamPorts) => IpamPorts = (p) => p,
+): Promise<IpamReconciler> {
+  if (kind === "live") return reconcilerFor(server, wrap);
+  return (await cachedReconciler(server, signal, wrap)).ipam;
 }
 
 export interface ClaimSpec {

@@ -1,11 +1,19 @@
 // IPAM wired into the controller runtime (in process, stand-in API server with the project's CRDs):
 // claim events reach reconcileClaim, the pool comes from the claim's config or from a NAD (read from
 // the term's informers: NAD by the device's resourceName attribute in a ResourceSlice), pool
-// statuses and the IPAM metrics follow, and deleting a claim frees its address.
+// statuses and the IPAM metrics follow, deleting a claim frees its address, and IPAllocations are read
+// from the term's informer (CachedAllocationStore), not listed per claim.
 import { afterEach, describe, expect, it } from "vitest";
 import type { NetclaimController } from "../../../src/controller/controller.ts";
 import { RESOURCE_TYPES } from "../../../src/k8s/resource-path.ts";
-import { allocationsOf, createAllocatedClaim, NAMESPACE, startWorld, statusIps } from "./ipam-support.ts";
+import {
+  allocationsOf,
+  createAllocatedClaim,
+  createClaims,
+  NAMESPACE,
+  startWorld,
+  statusIps,
+} from "./ipam-support.ts";
 import type { World } from "./ipam-support.ts";
 import {
   eventually,
@@ -67,6 +75,28 @@ describe("IPAM in the controller runtime", () => {
         }) === undefined,
       "finalizer removed, claim gone",
     );
+  });
+
+  it("reads IPAllocations from one watch, never a list per claim", async () => {
+    world = await startWorld({ "pool-c": { cidrs: ["10.12.0.0/24"] } });
+    controller = inProcessController(world.server);
+    await controller.start();
+    const names = Array.from({ length: 20 }, (_, i) => `w${i}`);
+    await createClaims(
+      world.kube,
+      names.map((name) => ({ name, pool: "pool-c" })),
+    );
+    await eventually(
+      () => names.every((n) => (statusIps(world.server).get(n) ?? []).length === 1),
+      "every claim has an address",
+    );
+    const shown = names.map((n) => statusIps(world.server).get(n)?.[0]);
+    expect(new Set(shown).size).toBe(names.length);
+    expect(allocationsOf(world.server)).toHaveLength(names.length);
+    // the term's informer listed once and watches; reconciles, the resync and the GC read its cache
+    expect(world.server.requestCount({ verb: "list", resource: "ipallocations" })).toBe(1);
+    expect(world.server.requestCount({ verb: "watch", resource: "ipallocations" })).toBeGreaterThan(0);
+    expect(world.server.requestCount({ verb: "create", resource: "ipallocations" })).toBe(names.length);
   });
 
   it("finds the pool through a NAD matching the device's resourceName attribute", async () => {

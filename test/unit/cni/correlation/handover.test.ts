@@ -1,5 +1,6 @@
 // handOverDevice(): the device in each delegate's own terms — deviceID/pciBusID for SR-IOV and the
-// rest, one host-device selector, the capability args — and the Multus CDI-name form.
+// rest, one host-device selector, the capability args (the controller's addresses as `ips` among them) —
+// and the Multus CDI-name form.
 import { describe, expect, it } from "vitest";
 import {
   delegateDeviceId,
@@ -140,6 +141,27 @@ const CASES: Case[] = [
       deviceID: "4f1c-vf-0000-3b-02-1",
       cdiDeviceIDs: ["netclaim.dev/net=4f1c-vf-0000-3b-02-1"],
     },
+  },
+  {
+    name: "the netclaim controller's addresses as capability ips (static IPAM)",
+    config: { ...hostDevice, capabilities: { ips: true }, ipam: { type: "static" } },
+    device: { ...VETH, allocatedIps: ["10.10.0.10/24", "fd00:10::a/64"] },
+    wantConfig: {
+      cniVersion: "1.0.0",
+      name: "hd-net",
+      type: "host-device",
+      device: "nic0",
+      capabilities: { ips: true },
+      ipam: { type: "static" },
+    },
+    wantRuntimeConfig: { ips: ["10.10.0.10/24", "fd00:10::a/64"] },
+  },
+  {
+    name: "no addresses: no ips capability arg",
+    config: sriov,
+    device: { ...VF, cdiDeviceIds: [], allocatedIps: [] },
+    wantConfig: { ...sriov, deviceID: "0000:3b:02.1", pciBusID: "0000:3b:02.1" },
+    wantRuntimeConfig: { deviceID: "0000:3b:02.1" },
   },
   {
     name: "a device-plugin VF: its device ID",
