@@ -15,9 +15,7 @@ import { describePrivileged } from "../../harness/privileged.ts";
 import type { PodSandbox } from "../../harness/runtime/index.ts";
 import { NETWORKS_ANNOTATION, NETWORK_STATUS_ANNOTATION, createWorld } from "./support/standalone-world.ts";
 import type { World } from "./support/standalone-world.ts";
-import { startServerProcess } from "./support/server-process.ts";
-
-const DRIVER = "netclaim.dev";
+import { DRIVER, seedPodClaimAndSlice, startCorrelationServer } from "./support/correlation-node.ts";
 
 let world: World | undefined;
 afterEach(async () => {
@@ -96,59 +94,6 @@ function seedApi(w: World, claimName: string): void {
   });
 }
 
-/** The pod references the claim directly, and the node's slice publishes nic0 (for the API source). */
-function seedPodClaimAndSlice(w: World, sandbox: PodSandbox, claimName: string): void {
-  const pod = w.api.getObject({ resource: "pods", namespace: "ns1", name: sandbox.config.name });
-  w.api.seed({
-    ...pod,
-    spec: { nodeName: "node-1", resourceClaims: [{ name: "net", resourceClaimName: claimName }] },
-  });
-  const attributes = {
-    "k8s.cni.cncf.io/resourceName": "sf-pool-1",
-    "k8s.cni.cncf.io/deviceID": "nic0",
-    ifName: "nic0",
-    type: "netdev",
-  };
-  w.api.seed({
-    apiVersion: "resource.k8s.io/v1",
-    kind: "ResourceSlice",
-    metadata: { name: "node-1-netclaim" },
-    spec: {
-      driver: DRIVER,
-      nodeName: "node-1",
-      pool: { name: "node-1", generation: 1, resourceSliceCount: 1 },
-      devices: [
-        {
-          name: "nic0",
-          attributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { string: v }])),
-        },
-      ],
-    },
-  });
-}
-
-/** The CNI server in the fake host, as the kubelet plugin hosts it, with the plugin's state for correlation. */
-async function startServer(w: World, stateDir: string, deviceInfoDir: string): Promise<string> {
-  const socket = join(w.h.tmpDir, "cni-server", "cni.sock");
-  const server = await startServerProcess(
-    {
-      socketPath: socket,
-      nodeName: "node-1",
-      kubeconfig: w.kubeconfig,
-      logFile: join(w.h.tmpDir, "cni-server.log"),
-      correlation: {
-        driverName: DRIVER,
-        podResourcesSocket: join(stateDir, "no-kubelet.sock"),
-        checkpointPath: join(stateDir, "checkpoint.json"),
-        deviceInfoDir,
-      },
-    },
-    { netns: w.h.host.netns, tools: w.h.netns.tools },
-  );
-  w.h.cleanup.add("CNI server", async () => void (await server.stop()));
-  return socket;
-}
-
 async function setUp(withCheckpoint: boolean, mode: Mode = "standalone"): Promise<Setup> {
   const w = (world = await createWorld({ spareLinks: ["nic0"] }));
   const sandbox = await w.newPod("ns1", { [NETWORKS_ANNOTATION]: "sf-net" });
@@ -157,10 +102,15 @@ async function setUp(withCheckpoint: boolean, mode: Mode = "standalone"): Promis
   if (withCheckpoint)
     await writeFile(join(stateDir, "checkpoint.json"), checkpointFor(sandbox.config.uid, claimName));
   seedApi(w, claimName);
-  seedPodClaimAndSlice(w, sandbox, claimName);
+  seedPodClaimAndSlice(w, sandbox, claimName, {
+    "k8s.cni.cncf.io/resourceName": "sf-pool-1",
+    "k8s.cni.cncf.io/deviceID": "nic0",
+    ifName: "nic0",
+    type: "netdev",
+  });
   const deviceInfoDir = await w.h.makeDir("devinfo");
   if (mode === "standalone") return { w, sandbox, stateDir, deviceInfoDir, claimName };
-  const socket = await startServer(w, stateDir, deviceInfoDir);
+  const socket = await startCorrelationServer(w, stateDir, deviceInfoDir);
   return { w, sandbox, stateDir, deviceInfoDir, claimName, socket };
 }
 

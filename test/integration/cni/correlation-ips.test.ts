@@ -28,9 +28,8 @@ import type { PodSandbox } from "../../harness/runtime/index.ts";
 import { crdManifest } from "../controller/ipam-support.ts";
 import { NETWORKS_ANNOTATION, createWorld } from "./support/standalone-world.ts";
 import type { World } from "./support/standalone-world.ts";
-import { startServerProcess } from "./support/server-process.ts";
+import { DRIVER, seedPodClaimAndSlice, startCorrelationServer } from "./support/correlation-node.ts";
 
-const DRIVER = "netclaim.dev";
 const CONTROLLER = "netclaim.dev/controller";
 const CRD_TYPE = {
   group: "apiextensions.k8s.io",
@@ -111,32 +110,6 @@ async function createClaim(kube: KubeClient, name: string, poolFrom: PoolFrom): 
   );
 }
 
-/** The pod references the claim directly; the node's slice publishes nic0 (for the API source). */
-function seedPodAndSlice(w: World, sandbox: PodSandbox, claimName: string): void {
-  const pod = w.api.getObject({ resource: "pods", namespace: "ns1", name: sandbox.config.name });
-  w.api.seed({
-    ...pod,
-    spec: { nodeName: "node-1", resourceClaims: [{ name: "net", resourceClaimName: claimName }] },
-  });
-  const attributes = { "k8s.cni.cncf.io/resourceName": "sf-pool-1", ifName: "nic0", type: "netdev" };
-  w.api.seed({
-    apiVersion: "resource.k8s.io/v1",
-    kind: "ResourceSlice",
-    metadata: { name: "node-1-netclaim" },
-    spec: {
-      driver: DRIVER,
-      nodeName: "node-1",
-      pool: { name: "node-1", generation: 1, resourceSliceCount: 1 },
-      devices: [
-        {
-          name: "nic0",
-          attributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { string: v }])),
-        },
-      ],
-    },
-  });
-}
-
 function claimObject(s: Setup): KubeObject & ResourceClaim {
   const claim = s.w.api.getObject({
     group: "resource.k8s.io",
@@ -168,27 +141,6 @@ async function prepare(s: Setup): Promise<PreparedDeviceRecord[]> {
   return plan.devices;
 }
 
-async function startServer(w: World, stateDir: string): Promise<string> {
-  const socket = join(w.h.tmpDir, "cni-server", "cni.sock");
-  const server = await startServerProcess(
-    {
-      socketPath: socket,
-      nodeName: "node-1",
-      kubeconfig: w.kubeconfig,
-      logFile: join(w.h.tmpDir, "cni-server.log"),
-      correlation: {
-        driverName: DRIVER,
-        podResourcesSocket: join(stateDir, "no-kubelet.sock"),
-        checkpointPath: join(stateDir, "checkpoint.json"),
-        deviceInfoDir: join(stateDir, "devinfo"),
-      },
-    },
-    { netns: w.h.host.netns, tools: w.h.netns.tools },
-  );
-  w.h.cleanup.add("CNI server", async () => void (await server.stop()));
-  return socket;
-}
-
 async function setUp(mode: Mode, poolFrom: PoolFrom): Promise<Setup> {
   const w = (world = await createWorld({ spareLinks: ["nic0"] }));
   const kube = new KubeClient({
@@ -200,11 +152,15 @@ async function setUp(mode: Mode, poolFrom: PoolFrom): Promise<Setup> {
   const sandbox = await w.newPod("ns1", { [NETWORKS_ANNOTATION]: "sf-net" });
   const claimName = `${sandbox.config.name}-net`;
   await createClaim(kube, claimName, poolFrom);
-  seedPodAndSlice(w, sandbox, claimName);
+  seedPodClaimAndSlice(w, sandbox, claimName, {
+    "k8s.cni.cncf.io/resourceName": "sf-pool-1",
+    ifName: "nic0",
+    type: "netdev",
+  });
   const stateDir = await w.h.makeDir("netclaim-state");
   const ipam = new IpamReconciler(k8sIpamPorts({ kube, instance: "test-controller" }));
   const s: Setup = { w, kube, sandbox, stateDir, claimName, ipam };
-  if (mode === "thick") s.socket = await startServer(w, stateDir);
+  if (mode === "thick") s.socket = await startCorrelationServer(w, stateDir, join(stateDir, "devinfo"));
   return s;
 }
 
