@@ -9,25 +9,14 @@
 //   - DEL of a container drops its queued writes, as for network-status.
 //
 // Public API: `ClaimStatusQueue`, `ClaimStatusQueueOptions`.
-import type { Clock } from "../../common/clock.ts";
 import { errorCodeOf } from "../../common/errors.ts";
-import type { Logger } from "../../common/logger.ts";
-import type { BackoffOptions } from "../../common/retry.ts";
 import { CLAIM_STATUS_PERMANENT_CODES } from "../correlation/claim-status.ts";
 import type { ClaimDeviceStatus, ClaimStatusWriter } from "../engine/ports.ts";
 import { WriteQueue } from "./write-queue.ts";
-import type { WriteQueueStats } from "./write-queue.ts";
+import type { WriteQueueStats, WriteQueueTuning } from "./write-queue.ts";
 
-export interface ClaimStatusQueueOptions {
+export interface ClaimStatusQueueOptions extends WriteQueueTuning {
   writer: ClaimStatusWriter;
-  logger: Logger;
-  clock?: Clock;
-  random?: () => number;
-  concurrency?: number;
-  maxAttempts?: number;
-  maxPending?: number;
-  drainMs?: number;
-  backoff?: BackoffOptions;
 }
 
 interface Value {

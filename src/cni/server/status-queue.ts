@@ -10,31 +10,20 @@
 //     down is not worth writing. DEL itself never writes status.
 //
 // Public API: `StatusQueue`, `StatusQueueOptions`, `StatusQueueStats`, `STATUS_QUEUE_DEFAULTS`.
-import type { Clock } from "../../common/clock.ts";
 import { errorCodeOf } from "../../common/errors.ts";
-import type { Logger } from "../../common/logger.ts";
-import type { BackoffOptions } from "../../common/retry.ts";
 import type { NetworkStatusWriter, PodInfo } from "../engine/ports.ts";
 import { WRITE_QUEUE_DEFAULTS, WriteQueue } from "./write-queue.ts";
-import type { WriteQueueStats } from "./write-queue.ts";
+import type { WriteQueueStats, WriteQueueTuning } from "./write-queue.ts";
 
 type PodRef = Pick<PodInfo, "namespace" | "name" | "uid">;
 
 export const STATUS_QUEUE_DEFAULTS = WRITE_QUEUE_DEFAULTS;
 
-export interface StatusQueueOptions {
+export interface StatusQueueOptions extends WriteQueueTuning {
   /** The first attempt: from the informer's pod. */
   cached: NetworkStatusWriter;
   /** Retries: the pod read again. */
   fresh: NetworkStatusWriter;
-  logger: Logger;
-  clock?: Clock;
-  random?: () => number;
-  concurrency?: number;
-  maxAttempts?: number;
-  maxPending?: number;
-  drainMs?: number;
-  backoff?: BackoffOptions;
 }
 
 export type StatusQueueStats = WriteQueueStats;

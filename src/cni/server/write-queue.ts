@@ -10,7 +10,7 @@
 //   - `forgetTag` drops the queued (not yet running) writes of a tag (a container whose DEL came).
 //   - stop(): queued writes get one more attempt each, for up to `drainMs`; what is left is logged.
 //
-// Public API: `WriteQueue`, `WriteQueueOptions`, `WriteQueueStats`, `WRITE_QUEUE_DEFAULTS`.
+// Public API: `WriteQueue`, `WriteQueueOptions`, `WriteQueueTuning`, `WriteQueueStats`, `WRITE_QUEUE_DEFAULTS`.
 import { realClock } from "../../common/clock.ts";
 import type { Clock, TimerHandle } from "../../common/clock.ts";
 import { errorMessage } from "../../common/errors.ts";
@@ -26,15 +26,8 @@ export const WRITE_QUEUE_DEFAULTS = {
   backoff: { initialMs: 500, maxMs: 10_000, factor: 2, jitter: 0.2 } satisfies BackoffOptions,
 } as const;
 
-export interface WriteQueueOptions<T> {
-  /** What is written, for log lines ("network-status", "claim status.devices"). */
-  what: string;
-  /** The log field naming a key ("pod", "claim"). */
-  keyField: string;
-  /** One attempt (1-based); throws on failure. */
-  write(value: T, attempt: number, signal?: AbortSignal): Promise<void>;
-  /** Failures not worth retrying. */
-  permanent?(err: unknown): boolean;
+/** What the users of a write queue pass through to it. */
+export interface WriteQueueTuning {
   logger: Logger;
   clock?: Clock;
   random?: () => number;
@@ -43,6 +36,17 @@ export interface WriteQueueOptions<T> {
   maxPending?: number;
   drainMs?: number;
   backoff?: BackoffOptions;
+}
+
+export interface WriteQueueOptions<T> extends WriteQueueTuning {
+  /** What is written, for log lines ("network-status", "claim status.devices"). */
+  what: string;
+  /** The log field naming a key ("pod", "claim"). */
+  keyField: string;
+  /** One attempt (1-based); throws on failure. */
+  write(value: T, attempt: number, signal?: AbortSignal): Promise<void>;
+  /** Failures not worth retrying. */
+  permanent?(err: unknown): boolean;
 }
 
 export interface WriteQueueStats {
