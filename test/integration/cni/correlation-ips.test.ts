@@ -25,19 +25,12 @@ import { planClaimPrepare } from "../../../src/kubelet-plugin/prepare/plan.ts";
 import type { ResourceClaim } from "../../../src/kubelet-plugin/prepare/plan-types.ts";
 import { describePrivileged } from "../../harness/privileged.ts";
 import type { PodSandbox } from "../../harness/runtime/index.ts";
-import { crdManifest } from "../controller/ipam-support.ts";
+import { installIpamCrds } from "../controller/ipam-support.ts";
 import { NETWORKS_ANNOTATION, createWorld } from "./support/standalone-world.ts";
 import type { World } from "./support/standalone-world.ts";
 import { DRIVER, seedPodClaimAndSlice, startCorrelationServer } from "./support/correlation-node.ts";
 
 const CONTROLLER = "netclaim.dev/controller";
-const CRD_TYPE = {
-  group: "apiextensions.k8s.io",
-  version: "v1",
-  resource: "customresourcedefinitions",
-  namespaced: false,
-  kind: "CustomResourceDefinition",
-} as const;
 
 let world: World | undefined;
 afterEach(async () => {
@@ -60,9 +53,7 @@ interface Setup {
 }
 
 async function installIpam(kube: KubeClient): Promise<void> {
-  for (const file of ["ippools.netclaim.dev.yaml", "ipallocations.netclaim.dev.yaml"]) {
-    await kube.resource(CRD_TYPE).create(crdManifest(file));
-  }
+  await installIpamCrds(kube);
   await kube.resource(RESOURCE_TYPES.ipPools).create({
     apiVersion: "netclaim.dev/v1alpha1",
     kind: "IPPool",

@@ -46,13 +46,18 @@ export interface World {
 }
 
 /** A started server with the IPPool and IPAllocation CRDs installed and the given pools created. */
+/** The project's IPPool and IPAllocation CRDs (deployments/crds), created through the API. */
+export async function installIpamCrds(kube: KubeClient): Promise<void> {
+  for (const file of ["ippools.netclaim.dev.yaml", "ipallocations.netclaim.dev.yaml"]) {
+    await kube.resource(CRD_TYPE).create(crdManifest(file));
+  }
+}
+
 export async function startWorld(pools: Record<string, unknown>): Promise<World> {
   const server = new FakeApiServer();
   await server.start();
   const kube = clientFor(server, "installer");
-  for (const file of ["ippools.netclaim.dev.yaml", "ipallocations.netclaim.dev.yaml"]) {
-    await kube.resource(CRD_TYPE).create(crdManifest(file));
-  }
+  await installIpamCrds(kube);
   for (const [name, spec] of Object.entries(pools)) {
     await kube.resource(RESOURCE_TYPES.ipPools).create({
       apiVersion: "netclaim.dev/v1alpha1",
