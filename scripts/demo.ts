@@ -1,179 +1,190 @@
-// `npm run demo`: the harness scenario, told step by step. A fake host netns with a veth uplink, a pod
-// sandbox netns, the reference bridge + host-local plugins run the way containerd runs them (ADD, CHECK,
-// DEL, DEL again), what the pod sees, and proof that everything is gone afterwards.
-// Exit codes: 0 success, 1 a step failed, 2 this machine cannot run it (not root, no plugins, no ip),
-// 130/143 interrupted (cleanup still runs).
-// Options: --cni-bin-dir <dir> (default: /usr/lib/cni, else /opt/cni/bin), --pod-netns-dir <dir> (default /run/netns).
-import { access, constants, readdir } from "node:fs/promises";
+// `npm run demo`: the seed scenario on one node (issue 5), told step by step. All real but the cluster: the
+// stand-in API server, `netclaim kubelet-plugin` (its devices: veth "NICs" of a fake host netns, declared in
+// a devices config) with its CNI server, the stand-in kubelet, `netclaim install-cni`'s shim and config, the
+// runtime stand-in running them, the reference CNI plugins (test/e2e/support/node-world.ts). It creates
+// DeviceClass sf-pool-1, NAD sf-pool-1 (host-device, static address), the bridge default network, NAD
+// macvlan-net, a ResourceClaim and a pod using it; allocates and prepares the claim; runs ADD through the
+// shim; prints the pod's interfaces, its network-status annotation and the claim's status.devices; then DEL,
+// unprepare and teardown, proving that everything is gone. What a killed earlier run left is swept first.
+// Exit codes: 0 success, 1 a step failed, 2 this machine cannot run it (not root, no plugins, no ip or
+// setpriv), 130/143 interrupted (cleanup still runs; a second signal abandons it).
+import { access, constants } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { errorMessage } from "../src/common/errors.ts";
 import { ProcessExec } from "../src/common/exec.ts";
 import { CNI_PLUGIN_DIRS, findCniPluginDir, isRoot } from "../test/harness/privileged.ts";
-import { createRuntimeHarness, pingOnce, probeTcp } from "../test/harness/runtime/index.ts";
-import type {
-  JsonObject,
-  PluginRunEvent,
-  PodSandbox,
-  RuntimeHarness,
-} from "../test/harness/runtime/index.ts";
-
-const NETWORK = "netclaim-demo";
-const SUBNET = "10.244.99.0/24";
-const GATEWAY = "10.244.99.1";
-const POD = { namespace: "default", name: "demo-pod", uid: "0d3e5a10-5c5e-4b1e-9b2a-000000000001" };
-
-function demoNetconf(dataDir: string): JsonObject {
-  return {
-    cniVersion: "1.0.0",
-    name: NETWORK,
-    type: "bridge",
-    bridge: "ncdemo0",
-    isGateway: true,
-    ipMasq: false,
-    ipam: {
-      type: "host-local",
-      ranges: [[{ subnet: SUBNET, gateway: GATEWAY }]],
-      routes: [{ dst: "0.0.0.0/0" }],
-      dataDir,
-    },
-  };
-}
+import type { PluginRunEvent } from "../test/harness/runtime/index.ts";
+import { demoPlan, startDemoPod } from "../test/e2e/support/demo-pod.ts";
+import {
+  allocatedDevices,
+  cacheEntries,
+  checkpointClaims,
+  claimStatus,
+  hostLocalAllocations,
+  hostNics,
+  networkStatus,
+} from "../test/e2e/support/node-inspect.ts";
+import { addPod, delPod, unpreparePod } from "../test/e2e/support/node-pods.ts";
+import type { NodePod } from "../test/e2e/support/node-pods.ts";
+import { createNodeWorld } from "../test/e2e/support/node-world.ts";
+import type { NodeWorld } from "../test/e2e/support/node-world.ts";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const step = (n: number, title: string): void => out(`\n[${n}] ${title}`);
+const indent = (text: string, by = "    "): string =>
+  text
+    .trimEnd()
+    .split("\n")
+    .map((l) => `${by}${l}`)
+    .join("\n");
 
 class Unsupported extends Error {}
 
-async function findPluginDir(given: string | undefined): Promise<string | undefined> {
-  if (given === undefined) return findCniPluginDir();
-  return access(join(given, "bridge"), constants.X_OK).then(
-    () => given,
-    () => undefined,
-  );
-}
-
-async function preflight(binDir: string | undefined): Promise<string> {
+async function preflight(): Promise<void> {
   if (!isRoot())
     throw new Unsupported(
       "needs root: it creates network namespaces (run it as root, e.g. sudo npm run demo)",
     );
-  const pluginDir = await findPluginDir(binDir);
-  if (pluginDir === undefined) {
-    const where = binDir ?? CNI_PLUGIN_DIRS.join(" or ");
+  const pluginDir = findCniPluginDir();
+  if (
+    pluginDir === undefined ||
+    !(await access(join(pluginDir, "host-device"), constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new Unsupported(
-      `reference CNI plugins not found in ${where} — apt-get install containernetworking-plugins`,
+      `reference CNI plugins not found in ${CNI_PLUGIN_DIRS.join(" or ")} — apt-get install containernetworking-plugins`,
     );
   }
-  const ip = await new ProcessExec().run("ip", ["-V"], { timeoutMs: 5000 }).catch(() => undefined);
-  if (ip?.code !== 0) throw new Unsupported("`ip` (iproute2) not found — apt-get install iproute2");
-  return pluginDir;
-}
-
-function printPluginRun(event: PluginRunEvent): void {
-  out(`    -> ${event.command} ${event.plugin} (${event.path}), exit ${event.exitCode}`);
-  for (const [key, value] of Object.entries(event.cniEnv)) out(`       ${key}=${value}`);
-  out(`       stdin: ${event.stdin}`);
-  if (event.exitCode !== 0 && event.stdout.trim() !== "") out(`       stdout: ${event.stdout.trim()}`);
-}
-
-interface CniResult {
-  interfaces: { name: string; mac?: string; sandbox?: string }[];
-  ips: { address: string; gateway?: string; interface?: number }[];
-}
-
-interface Scenario {
-  h: RuntimeHarness;
-  sandbox: PodSandbox;
-  conf: JsonObject;
-  dataDir: string;
-  address: string;
-}
-
-async function stepSandboxAndAdd(h: RuntimeHarness, pluginDir: string): Promise<Scenario> {
-  step(1, "fake host and pod sandbox");
-  const uplink = h.host.uplinks[0];
-  out(`    fake host netns ${h.host.netns.path} (plugins run here; it stands in for the node)`);
-  if (uplink) out(`    uplink ${uplink.name} (veth, peer ${uplink.peer} in ${uplink.peerNetns.name})`);
-  const sandbox = await h.runtime.runPodSandbox(POD);
-  out(`    pod ${POD.namespace}/${POD.name}: sandbox id ${sandbox.id}`);
-  out(`    pod netns ${sandbox.netns.path} (lo up)`);
-
-  step(2, `CNI ADD: bridge + host-local from ${pluginDir}`);
-  const dataDir = await h.makeDir("host-local");
-  const conf = demoNetconf(dataDir);
-  const result = (await h.runtime.setUpPodNetwork(sandbox, conf)) as unknown as CniResult;
-  const podIndex = result.interfaces.findIndex((i) => i.sandbox === sandbox.netns.path);
-  const podIf = result.interfaces[podIndex];
-  const podIp = result.ips.find((i) => i.interface === podIndex);
-  if (podIf === undefined || podIp === undefined) {
-    throw new Error(`no pod interface in the result: ${JSON.stringify(result)}`);
+  const exec = new ProcessExec();
+  for (const [tool, args, pkg] of [
+    ["ip", ["-V"], "iproute2"],
+    ["setpriv", ["--version"], "util-linux"],
+  ] as const) {
+    const r = await exec.run(tool, [...args], { timeoutMs: 5000 }).catch(() => undefined);
+    if (r?.code !== 0) throw new Unsupported(`\`${tool}\` not found — apt-get install ${pkg}`);
   }
-  const gateway = podIp.gateway ?? "none";
-  out(
-    `    result: interface ${podIf.name} (mac ${podIf.mac ?? "?"}), IP ${podIp.address}, gateway ${gateway}`,
-  );
-  return { h, sandbox, conf, dataDir, address: podIp.address.split("/")[0] ?? "" };
 }
 
-async function stepInspect({ h, sandbox, address }: Scenario): Promise<void> {
-  step(3, "inside the pod netns");
-  for (const link of await h.podNetns.addresses(sandbox.netns)) {
-    const addrs = link.addr_info.map((a) => `${a.local}/${a.prefixlen}`).join(" ");
-    out(`    ip addr: ${link.ifname} ${link.operstate} ${link.address ?? ""} ${addrs}`);
-  }
-  for (const route of await h.podNetns.routes(sandbox.netns)) {
-    out(`    ip route: ${route.dst}${route.gateway ? ` via ${route.gateway}` : ""} dev ${route.dev ?? "?"}`);
-  }
-  await probeTcp({ netns: h.netns, from: h.host.netns, to: sandbox.netns, address });
-  out(`    fake host -> pod ${address}: TCP round trip OK`);
-  const ping = await pingOnce(h.netns, h.host.netns, address);
-  const pingText =
-    ping === undefined ? "not installed (apt-get install iputils-ping)" : ping ? "OK" : "FAILED";
-  out(`    ping from the fake host: ${pingText}`);
-  if (ping === false) throw new Error(`ping ${address} from the fake host failed`);
+function printShimRun(event: PluginRunEvent): void {
+  const env = ["CNI_COMMAND", "CNI_IFNAME", "CNI_NETNS"]
+    .map((k) => `${k}=${event.cniEnv[k] ?? ""}`)
+    .join(" ");
+  out(`    runtime -> ${event.path} (${env}): exit ${event.exitCode}`);
+  if (event.exitCode !== 0 && event.stdout.trim() !== "") out(`       ${event.stdout.trim()}`);
 }
 
-async function stepCheckAndDelete({ h, sandbox, conf, dataDir, address }: Scenario): Promise<void> {
-  step(4, "CNI CHECK, then DEL, then DEL again");
-  await h.runtime.checkPodNetwork(sandbox, conf);
-  out("    CHECK passed");
-  await h.runtime.tearDownPodNetwork(sandbox, conf);
-  const left = (await readdir(join(dataDir, NETWORK))).sort();
-  out(`    after DEL, host-local dataDir holds: ${left.join(", ")} (no allocation left)`);
-  if (left.includes(address)) throw new Error(`host-local still holds ${address} after DEL`);
-  const links = (await h.podNetns.links(sandbox.netns)).map((l) => l.ifname);
-  out(`    pod interfaces now: ${links.join(", ")}`);
-  if (links.includes("eth0")) throw new Error("eth0 is still in the pod after DEL");
-  await h.runtime.tearDownPodNetwork(sandbox, conf);
-  out("    second DEL succeeded (idempotent)");
-}
-
-async function run(h: RuntimeHarness, pluginDir: string, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  const scenario = await stepSandboxAndAdd(h, pluginDir);
-  signal.throwIfAborted();
-  await stepInspect(scenario);
-  signal.throwIfAborted();
-  await stepCheckAndDelete(scenario);
-}
-
-/** Removes everything and says so; false when something is left or cleanup failed. */
-async function cleanUp(harness: RuntimeHarness): Promise<boolean> {
-  step(5, "cleanup");
-  try {
-    await harness.dispose();
-    for (const label of harness.cleanup.completed) out(`    removed ${label}`);
-    const names = [...(await harness.netns.list()), ...(await harness.podNetns.list())];
-    const remaining = [...new Set(names)].filter((n) => n.startsWith(harness.runPrefix));
+async function stepObjects(w: NodeWorld): Promise<NodePod> {
+  step(2, "the seed scenario's objects");
+  const cls = w.api.getObject({ group: "resource.k8s.io", resource: "deviceclasses", name: "sf-pool-1" });
+  out(`    DeviceClass sf-pool-1: ${JSON.stringify((cls?.spec as { selectors?: unknown })?.selectors)}`);
+  for (const name of ["sf-pool-1", "macvlan-net"]) {
+    const nad = w.api.getObject({
+      group: "k8s.cni.cncf.io",
+      resource: "network-attachment-definitions",
+      namespace: "default",
+      name,
+    });
     out(
-      remaining.length === 0 ? "    no netns of this run remain" : `    LEFT BEHIND: ${remaining.join(", ")}`,
+      `    NAD default/${name}: ${JSON.stringify(nad?.metadata?.annotations ?? {})} ${(nad?.spec as { config?: string })?.config ?? ""}`,
     );
-    return remaining.length === 0;
-  } catch (err) {
-    process.stderr.write(`cleanup failed: ${errorMessage(err)}\n`);
-    return false;
   }
+  out(
+    `    cluster network (eth0): ${join(w.paths.host.confDir, "10-bridge.conflist")} (bridge + host-local)`,
+  );
+  const plan = demoPlan();
+  const pod = await startDemoPod(w, plan);
+  out(
+    `    ResourceClaim default/demo-pod-nic (class sf-pool-1); Pod default/demo-pod, networks "${plan.networks}"`,
+  );
+  step(3, "allocated (stand-in scheduler) and prepared (stand-in kubelet → NodePrepareResources)");
+  const device = allocatedDevices(w, "demo-pod-nic")[0] ?? "?";
+  out(`    claim demo-pod-nic got device ${device} of pool node-1 (published in the node's ResourceSlice)`);
+  const prepared = Object.values(await checkpointClaims(w)).map((c) => `${c.name}: ${c.state}`);
+  out(`    kubelet plugin checkpoint ${w.paths.checkpoint}: ${prepared.join(", ")}`);
+  return pod;
+}
+
+async function stepAttach(w: NodeWorld, pod: NodePod): Promise<string> {
+  const device = allocatedDevices(w, "demo-pod-nic")[0] ?? "";
+  const mac = (await hostNics(w)).get(device);
+  step(4, "CNI ADD through the shim (→ the kubelet plugin's CNI server → bridge, host-device, macvlan)");
+  const result = await addPod(w, pod);
+  out(`    result for the runtime (cluster network): ${JSON.stringify(result.ips)}`);
+  step(5, `inside the pod netns ${pod.sandbox.netns.path}: ip addr`);
+  out(indent(await w.h.podNetns.ip(pod.sandbox.netns, ["addr", "show"])));
+  out(`    ${device} (mac ${mac ?? "?"}) left the fake host: ${!(await hostNics(w)).has(device)}`);
+  step(6, "status written by the CNI server");
+  await until(() => (networkStatus(w, pod)?.length ?? 0) > 0 && claimStatus(w, "demo-pod-nic").length > 0);
+  out("    pod annotation k8s.v1.cni.cncf.io/network-status:");
+  out(indent(JSON.stringify(networkStatus(w, pod), null, 2), "      "));
+  out("    ResourceClaim demo-pod-nic status.devices:");
+  out(indent(JSON.stringify(claimStatus(w, "demo-pod-nic"), null, 2), "      "));
+  return device;
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("the status was not written in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function stepDetach(w: NodeWorld, pod: NodePod, device: string): Promise<void> {
+  step(7, "CNI DEL through the shim, then NodeUnprepareResources");
+  await delPod(w, pod);
+  const links = (await w.h.podNetns.links(pod.sandbox.netns)).map((l) => l.ifname);
+  out(`    pod interfaces now: ${links.join(", ")}`);
+  const back = (await hostNics(w)).has(device);
+  out(`    ${device} back in the fake host: ${back}`);
+  const leftovers = [...(await hostLocalAllocations(w)), ...(await cacheEntries(w))];
+  out(`    host-local addresses and attachment cache entries left: ${leftovers.length}`);
+  await unpreparePod(w, pod);
+  const claims = Object.keys(await checkpointClaims(w)).length;
+  out(`    claims in the kubelet plugin's checkpoint: ${claims}`);
+  if (!back || leftovers.length > 0 || claims > 0 || links.length !== 1)
+    throw new Error("DEL left something behind");
+}
+
+async function run(w: NodeWorld, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  const pod = await stepObjects(w);
+  signal.throwIfAborted();
+  const device = await stepAttach(w, pod);
+  signal.throwIfAborted();
+  await stepDetach(w, pod, device);
+}
+
+/** Removes everything and proves it; false when something is left or cleanup failed. */
+async function cleanUp(w: NodeWorld): Promise<boolean> {
+  step(8, "teardown");
+  const pid = w.plugin.processes.at(-1)?.pid;
+  let disposed = true;
+  try {
+    await w.dispose();
+  } catch (err) {
+    disposed = false;
+    process.stderr.write(`cleanup step failed (what it recorded was swept): ${errorMessage(err)}\n`);
+  }
+  for (const label of w.h.cleanup.completed) out(`    removed ${label}`);
+  const netns = [...(await w.h.netns.list()), ...(await w.h.podNetns.list())].filter((n) =>
+    n.startsWith(w.h.runPrefix),
+  );
+  const gone = async (path: string) =>
+    access(path).then(
+      () => false,
+      () => true,
+    );
+  const checks: [string, boolean][] = [
+    [`no netns of this run (${w.h.runPrefix}-*)`, netns.length === 0],
+    [`temp dir ${w.h.tmpDir} removed`, await gone(w.h.tmpDir)],
+    [`kubelet plugin (pid ${pid ?? "?"}) exited`, pid === undefined || (await gone(`/proc/${pid}`))],
+    [`state file ${w.leftovers.path} removed`, await gone(w.leftovers.path)],
+  ];
+  for (const [what, ok] of checks) out(`    ${ok ? "ok" : "LEFT BEHIND"}: ${what}`);
+  return disposed && checks.every(([, ok]) => ok);
 }
 
 /** First SIGINT/SIGTERM: finish the current step, clean up, exit 130/143. A second one exits at once. */
@@ -192,12 +203,8 @@ function onInterrupt(controller: AbortController): () => number {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { "cni-bin-dir": { type: "string" }, "pod-netns-dir": { type: "string" } },
-  });
-  let pluginDir: string;
   try {
-    pluginDir = await preflight(values["cni-bin-dir"]);
+    await preflight();
   } catch (err) {
     if (!(err instanceof Unsupported)) throw err;
     process.stderr.write(`demo cannot run here: ${err.message}\n`);
@@ -205,22 +212,29 @@ async function main(): Promise<number> {
   }
   const controller = new AbortController();
   const interruptCode = onInterrupt(controller);
-  out(
-    "netclaim demo: a pod network set up by the reference bridge plugin, the way a container runtime does it",
-  );
-  const harness = await createRuntimeHarness({
-    binDirs: [pluginDir],
-    podNetnsDir: values["pod-netns-dir"],
-    onPluginRun: printPluginRun,
-  });
+  out("netclaim demo: a pod's ResourceClaim NIC attached by the meta-plugin, on one node");
+  step(1, "the node");
+  let w: NodeWorld;
+  try {
+    w = await createNodeWorld({
+      onProgress: (text) => out(`    ${text}`),
+      onPluginRun: printShimRun,
+      ownSessions: true,
+    });
+  } catch (err) {
+    // createNodeWorld undid what it had made
+    process.stderr.write(`\ndemo failed: ${errorMessage(err)}\n`);
+    return interruptCode() !== 0 ? interruptCode() : 1;
+  }
+  for (const s of w.swept) out(`    swept a killed run's leftovers: ${JSON.stringify(s)}`);
   let ok = true;
   try {
-    await run(harness, pluginDir, controller.signal);
+    await run(w, controller.signal);
   } catch (err) {
     ok = false;
     process.stderr.write(`\ndemo failed: ${errorMessage(err)}\n`);
   } finally {
-    ok = (await cleanUp(harness)) && ok;
+    ok = (await cleanUp(w)) && ok;
   }
   if (interruptCode() !== 0) return interruptCode();
   out(ok ? "\ndemo OK" : "\ndemo FAILED");

@@ -118,7 +118,7 @@ export async function startApiBridge(options: {
     writes,
     close: async () => {
       const exited = new Promise<void>((resolve) => {
-        if (child.exitCode !== null) resolve();
+        if (child.exitCode !== null || child.signalCode !== null) resolve();
         else child.once("exit", () => resolve());
       });
       child.stdin?.end();
