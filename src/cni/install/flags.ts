@@ -152,6 +152,18 @@ export const INSTALL_CNI_FLAGS = defineFlags({
     description: "the CNI server's socket (thick mode), put in the config as daemonSocket",
     valueName: "path",
   },
+  "device-info-dir": {
+    schema: hostPath().optional(),
+    description:
+      "the kubelet plugin's --device-info-dir, put in the config as deviceInfoDir (the shim's DEL without the server removes device-info files there); unset: the default",
+    valueName: "dir",
+  },
+  "state-dir": {
+    schema: hostPath().optional(),
+    description:
+      "the kubelet plugin's --state-dir, put in the config as stateDir (standalone correlation); unset: the default",
+    valueName: "dir",
+  },
   "cni-log-level": {
     schema: z
       .string()

@@ -86,6 +86,8 @@ export function installerOptionsFrom(
       cniDir: config.cniCacheDir,
       binDir: config.delegateBinDir,
       daemonSocket: config.daemonSocket,
+      stateDir: config.stateDir,
+      deviceInfoDir: config.deviceInfoDir,
     },
     watch,
     cleanupOnExit: config.cleanupConfigOnExit,

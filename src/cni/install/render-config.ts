@@ -50,6 +50,8 @@ export interface NetclaimConfigOptions {
   cniDir?: string | undefined;
   binDir?: string | undefined;
   daemonSocket?: string | undefined;
+  deviceInfoDir?: string | undefined;
+  stateDir?: string | undefined;
 }
 
 export interface RenderedConfig {
@@ -129,6 +131,8 @@ function pluginFields(master: JsonObject, options: NetclaimConfigOptions): JsonO
     ["kubeconfig", options.kubeconfig],
     ["readinessindicatorfile", options.readinessIndicatorFile],
     ["daemonSocket", options.daemonSocket],
+    ["stateDir", options.stateDir],
+    ["deviceInfoDir", options.deviceInfoDir],
     ["cniDir", options.cniDir],
     ["binDir", options.binDir],
     ["namespaceIsolation", options.namespaceIsolation === true ? true : undefined],

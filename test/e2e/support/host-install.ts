@@ -92,20 +92,6 @@ function runInstaller(flags: readonly string[], ownGroup: boolean): Promise<stri
   });
 }
 
-/**
- * The kubelet plugin's --device-info-dir is a temp dir here, and install-cni has no flag for the config's
- * `deviceInfoDir` (which the shim's offline DEL uses to remove an attachment's device-info file): it is
- * added to the written config, the one field the world sets itself.
- */
-async function addDeviceInfoDir(configFile: string, deviceInfoDir: string): Promise<JsonObject> {
-  const netconf = JSON.parse(await readFile(configFile, "utf8")) as JsonObject;
-  const plugins = netconf.plugins as JsonObject[] | undefined;
-  const own = plugins?.find((p) => p.type === "netclaim") ?? netconf;
-  own.deviceInfoDir = deviceInfoDir;
-  await writeFile(configFile, `${JSON.stringify(netconf, null, 2)}\n`);
-  return netconf;
-}
-
 /** Writes the master, builds the bundle, runs `netclaim install-cni` once; returns the runtime's config. */
 export async function installCni(
   layout: HostCniLayout,
@@ -121,6 +107,7 @@ export async function installCni(
     `--cni-bin-dir=${layout.binDir}`,
     `--cni-conf-dir=${layout.confDir}`,
     `--daemon-socket=${daemonSocket}`,
+    `--device-info-dir=${deviceInfoDir}`,
     "--write-kubeconfig=false",
     `--kubeconfig-path=${join(layout.confDir, "netclaim.d", "netclaim.kubeconfig")}`,
     `--shim-bundle-dir=${layout.bundleDir}`,
@@ -135,5 +122,6 @@ export async function installCni(
   const first = (await readdir(layout.confDir)).filter((f) => /\.(conf|conflist|json)$/.test(f)).sort()[0];
   if (first === undefined) throw new Error(`install-cni left no config in ${layout.confDir}`);
   const configFile = join(layout.confDir, first);
-  return { configFile, netconf: await addDeviceInfoDir(configFile, deviceInfoDir), log };
+  const netconf = JSON.parse(await readFile(configFile, "utf8")) as JsonObject;
+  return { configFile, netconf, log };
 }

@@ -80,6 +80,7 @@ describe("installerOptionsFrom", () => {
         cniConfDir: "/etc/cni/alt",
         cniLogLevel: "debug",
         daemonSocket: "/run/netclaim/cni.sock",
+        deviceInfoDir: "/run/devinfo",
         namespaceIsolation: true,
         delegateBinDir: "/opt/more",
       }),
@@ -90,6 +91,7 @@ describe("installerOptionsFrom", () => {
     expect(options.config).toMatchObject({
       logLevel: "debug",
       daemonSocket: "/run/netclaim/cni.sock",
+      deviceInfoDir: "/run/devinfo",
       namespaceIsolation: true,
       binDir: "/opt/more",
     });

@@ -101,6 +101,8 @@ describe("renderNetclaimConfig", () => {
       base(calico031, {
         readinessIndicatorFile: "/run/flannel/subnet.env",
         daemonSocket: "/run/netclaim/cni.sock",
+        stateDir: "/var/lib/netclaim-b",
+        deviceInfoDir: "/run/devinfo",
         cniDir: "/var/lib/cni/netclaim",
         binDir: "/opt/extra/bin",
         namespaceIsolation: true,
@@ -114,6 +116,8 @@ describe("renderNetclaimConfig", () => {
     expect(netconf).toMatchObject({
       readinessindicatorfile: "/run/flannel/subnet.env",
       daemonSocket: "/run/netclaim/cni.sock",
+      stateDir: "/var/lib/netclaim-b",
+      deviceInfoDir: "/run/devinfo",
       cniDir: "/var/lib/cni/netclaim",
       binDir: "/opt/extra/bin",
       namespaceIsolation: true,
