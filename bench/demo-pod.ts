@@ -10,7 +10,9 @@
 //   3. The kubelet plugin's resident memory: idle in a fresh process, and its peak (VmHWM) over 200
 //      concurrent ADDs (test/e2e/support/node-burst.ts: device-plugin devices through correlation, a shell
 //      plugin as delegate).
-// Needs root.   npm run bench:demo [-- --runs 30 --burst 200]
+//   Variants of the shim run: the installed config as it is (attachConcurrency 1: the secondaries one after the
+//   other, as Multus), and with attachConcurrency 2 (net1 and net2 attached at once after eth0).
+// Needs root.   npm run bench:demo [-- --runs 30 --burst 200 --attach-concurrency 1,2]
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -28,8 +30,14 @@ import { fmt, now, quantile } from "./support/cni-pod.ts";
 import type { Sample } from "./support/cni-pod.ts";
 
 const { values } = parseArgs({
-  options: { runs: { type: "string", default: "30" }, burst: { type: "string", default: "200" } },
+  options: {
+    runs: { type: "string", default: "30" },
+    burst: { type: "string", default: "200" },
+    "attach-concurrency": { type: "string", default: "1,2" },
+  },
 });
+/** The shim variants: the installed config with netclaim's attachConcurrency set to each. */
+const CONCURRENCY = values["attach-concurrency"].split(",").map((v) => Math.max(1, Number(v)));
 const RUNS = Math.max(30, Number(values.runs));
 const WARMUP = 3;
 const BURST = Number(values.burst);
@@ -48,20 +56,30 @@ interface ShimSample extends Sample {
   requests: string[];
 }
 
+/** The installed config with the netclaim plugin's attachConcurrency (1 = as installed, Multus's order). */
+function withConcurrency(netconf: JsonObject, concurrency: number): JsonObject {
+  if (concurrency === 1) return netconf;
+  const plugins = (netconf.plugins as JsonObject[]).map((p) =>
+    p.type === "netclaim" ? { ...p, attachConcurrency: concurrency } : p,
+  );
+  return { ...netconf, plugins };
+}
+
 let seq = 0;
-async function shimRun(w: NodeWorld): Promise<ShimSample> {
+async function shimRun(w: NodeWorld, concurrency: number): Promise<ShimSample> {
+  const netconf = withConcurrency(w.netconf, concurrency);
   const name = `bench-${++seq}`;
   const pod = await startDemoPod(w, demoPlan(name));
   await new Promise((resolve) => setTimeout(resolve, 20)); // the informer has the pod: a warm ADD
   w.api.resetRequests();
   const t0 = now();
-  await addPod(w, pod);
+  await addPod(w, pod, netconf);
   const t1 = now();
   await waitFor(() => networkStatus(w, pod) !== undefined, "network-status");
   await waitFor(() => claimStatus(w, `${name}-nic`).length > 0, "claim status");
   const requests = pluginApiCalls(w);
   const t2 = now();
-  await delPod(w, pod);
+  await delPod(w, pod, netconf);
   const t3 = now();
   await pod.teardown();
   w.api.removeObject({
@@ -120,25 +138,13 @@ async function floorRun(w: NodeWorld): Promise<Sample> {
   return { add: t1 - t0, del: t2 - t1 };
 }
 
-async function measureAttach(w: NodeWorld): Promise<void> {
-  for (let i = 0; i < WARMUP; i++) {
-    await shimRun(w);
-    await floorRun(w);
-  }
-  const ours: ShimSample[] = [];
-  const floor: Sample[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    ours.push(await shimRun(w));
-    floor.push(await floorRun(w));
-  }
+function printVariant(label: string, ours: readonly ShimSample[], floor: readonly Sample[]): void {
   const rows: [string, (s: Sample) => number][] = [
     ["ADD", (s) => s.add],
     ["DEL", (s) => s.del],
     ["ADD+DEL", (s) => s.add + s.del],
   ];
-  console.log(
-    `\ndemo pod through the shim vs the same delegates direct: ${RUNS} runs each (after ${WARMUP} warm-up), ms`,
-  );
+  console.log(`\n${label}`);
   console.log("        netclaim p50   p90 | floor p50   p90 | ratio p50  p90");
   for (const [name, pick] of rows) {
     const o50 = quantile(ours.map(pick), 0.5);
@@ -157,6 +163,27 @@ async function measureAttach(w: NodeWorld): Promise<void> {
   const reads = ours.map((o) => o.requests.filter((r) => /^(get|list) /.test(r)).length);
   console.log(`API requests per warm ADD (kubelet plugin's, watches aside): reads max ${Math.max(...reads)}`);
   for (const [list, count] of lists) console.log(`  ${count}x: ${list}`);
+}
+
+async function measureAttach(w: NodeWorld): Promise<void> {
+  for (let i = 0; i < WARMUP; i++) {
+    for (const c of CONCURRENCY) await shimRun(w, c);
+    await floorRun(w);
+  }
+  const ours = new Map<number, ShimSample[]>(CONCURRENCY.map((c) => [c, []]));
+  const floor: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const c of CONCURRENCY) ours.get(c)?.push(await shimRun(w, c));
+    floor.push(await floorRun(w));
+  }
+  for (const [c, samples] of ours) {
+    const how = c === 1 ? "one after the other, as Multus" : `attachConcurrency ${c}`;
+    printVariant(
+      `demo pod through the shim (${how}) vs the same delegates direct: ${RUNS} runs each (after ${WARMUP} warm-up, alternating), ms`,
+      samples,
+      floor,
+    );
+  }
 }
 
 /** One spawn-to-exit, in ms; throws unless it exits 0. */

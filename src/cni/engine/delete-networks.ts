@@ -33,6 +33,8 @@ export interface DeleteItem {
   mayBeAbsent: boolean;
   /** Its CNI device-info file, removed after the DEL. */
   deviceInfoFile?: string;
+  /** Its position in attach order (0: the first attached, the pod's default network). */
+  position: number;
 }
 
 export interface DeleteFailure {
@@ -59,6 +61,7 @@ export function deleteItemOfAttachment(
     attachment: { ...env, ifName: attachment.ifName, cniArgs: attachment.cniArgs },
     runtimeConfig: attachment.runtimeConfig,
     mayBeAbsent: prevResult === undefined,
+    position: attachment.index,
   };
   if (prevResult !== undefined) item.prevResult = prevResult;
   if (attachment.device?.deviceInfoFile !== undefined) item.deviceInfoFile = attachment.device.deviceInfoFile;
@@ -79,6 +82,7 @@ export function deleteItemOfCache(planned: PlannedDelete, netns: string): Delete
     attachment: { containerID: planned.containerID, netns, ifName: planned.ifName, cniArgs: planned.cniArgs },
     runtimeConfig: planned.runtimeConfig,
     mayBeAbsent: planned.status === "pending",
+    position: planned.index,
   };
   if (planned.prevResult !== undefined) item.prevResult = planned.prevResult;
   if (planned.deviceInfoFile !== undefined) item.deviceInfoFile = planned.deviceInfoFile;
@@ -91,15 +95,22 @@ export interface DeleteCall {
   signal?: AbortSignal;
   /** Removes the items' device-info files; absent: they are left alone. */
   deviceInfo?: Pick<DeviceInfoStore, "remove">;
+  /** Networks other than the first attached deleted at once (netconf attachConcurrency); default 1. */
+  concurrency?: number;
 }
 
 /** The DeleteCall of an engine invocation: its signal and device-info store, with this executor. */
 export function deleteCallOf(
-  ctx: { signal?: AbortSignal | undefined; deviceInfo?: Pick<DeviceInfoStore, "remove"> | undefined },
+  ctx: {
+    signal?: AbortSignal | undefined;
+    deviceInfo?: Pick<DeviceInfoStore, "remove"> | undefined;
+    netconf?: { attachConcurrency: number };
+  },
   executor: DelegateExecutor,
   logger: Logger,
 ): DeleteCall {
   const call: DeleteCall = { executor, logger };
+  if ((ctx.netconf?.attachConcurrency ?? 1) > 1) call.concurrency = ctx.netconf?.attachConcurrency ?? 1;
   if (ctx.signal !== undefined) call.signal = ctx.signal;
   if (ctx.deviceInfo !== undefined) call.deviceInfo = ctx.deviceInfo;
   return call;
@@ -114,45 +125,64 @@ async function removeDeviceInfoFile(call: DeleteCall, item: DeleteItem): Promise
   }
 }
 
-/** DEL of every item in order; resolves with the failures (empty when all succeeded). */
+/** One item's DEL; a failure is returned (undefined: done, or ignored for an item that may be absent). */
+async function deleteOne(call: DeleteCall, item: DeleteItem): Promise<DeleteFailure | undefined> {
+  try {
+    if (item.network instanceof Error) throw item.network;
+    await delConflist(call.executor, {
+      network: item.network,
+      attachment: item.attachment,
+      runtimeConfig: item.runtimeConfig,
+      prevResult: item.prevResult,
+      signal: call.signal,
+      onRun: ({ type, output }) => {
+        if (output.stderr !== "")
+          call.logger.debug({ plugin: type, stderr: output.stderr }, "delegate DEL stderr");
+      },
+    });
+    call.logger.debug({ network: item.label }, "delegate DEL done");
+    await removeDeviceInfoFile(call, item);
+    return undefined;
+  } catch (err) {
+    call.signal?.throwIfAborted();
+    const error = failure(item.label, err);
+    if (item.mayBeAbsent) {
+      call.logger.warn(
+        { network: item.label, err: error },
+        "delegate DEL failed for a network that may never have been attached: ignored",
+      );
+      await removeDeviceInfoFile(call, item);
+      return undefined;
+    }
+    call.logger.warn({ network: item.label, err: error }, "delegate DEL failed");
+    return { label: item.label, error };
+  }
+}
+
+/**
+ * DEL of every item (given last attached first); resolves with the failures, in item order (empty when all
+ * succeeded). One after the other; with `call.concurrency` > 1 the networks after the first attached are
+ * deleted up to that many at once, and the first attached (the pod's default network) last, alone — the
+ * mirror of ADD's order (add-attach.ts). A failure never stops the others.
+ */
 export async function deleteNetworks(
   call: DeleteCall,
   items: readonly DeleteItem[],
 ): Promise<DeleteFailure[]> {
-  const failures: DeleteFailure[] = [];
-  for (const item of items) {
-    try {
-      if (item.network instanceof Error) throw item.network;
-      const network = item.network;
-      await delConflist(call.executor, {
-        network,
-        attachment: item.attachment,
-        runtimeConfig: item.runtimeConfig,
-        prevResult: item.prevResult,
-        signal: call.signal,
-        onRun: ({ type, output }) => {
-          if (output.stderr !== "")
-            call.logger.debug({ plugin: type, stderr: output.stderr }, "delegate DEL stderr");
-        },
-      });
-      call.logger.debug({ network: item.label }, "delegate DEL done");
-      await removeDeviceInfoFile(call, item);
-    } catch (err) {
-      call.signal?.throwIfAborted();
-      const error = failure(item.label, err);
-      if (item.mayBeAbsent) {
-        call.logger.warn(
-          { network: item.label, err: error },
-          "delegate DEL failed for a network that may never have been attached: ignored",
-        );
-        await removeDeviceInfoFile(call, item);
-        continue;
-      }
-      call.logger.warn({ network: item.label, err: error }, "delegate DEL failed");
-      failures.push({ label: item.label, error });
+  const outcomes = new Array<DeleteFailure | undefined>(items.length);
+  const limit = call.concurrency ?? 1;
+  const secondaries = limit > 1 ? items.flatMap((item, i) => (item.position > 0 ? [i] : [])) : [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < secondaries.length) {
+      const i = secondaries[next++]!;
+      outcomes[i] = await deleteOne(call, items[i]!);
     }
-  }
-  return failures;
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, secondaries.length) }, lane));
+  const done = new Set(secondaries);
+  for (const [i, item] of items.entries()) if (!done.has(i)) outcomes[i] = await deleteOne(call, item);
+  return outcomes.filter((o): o is DeleteFailure => o !== undefined);
 }
 
 /** One message for several failures, `a; b`. */

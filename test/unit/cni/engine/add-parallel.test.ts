@@ -1,6 +1,7 @@
 // ADD with `attachConcurrency`: the default network first and alone, then the secondaries several at once
 // (never more than the limit); the answer, network-status and the cache entry keep plan order; a failing
 // secondary starts nothing more, lets the running ones finish and rolls back every network attempted.
+// DEL mirrors it: the secondaries up to the limit at once, the default network last and alone.
 // Default (1): one after the other, as Multus.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DelegateOutput, DelegateRequest } from "../../../../src/cni/delegate/delegate-types.ts";
@@ -12,6 +13,7 @@ import { makeWorld } from "./support.ts";
 let world: World;
 let inFlight: string[];
 let peak: number;
+let maxDels: number;
 let concurrentWithEth0: boolean;
 
 /** Every delegate run yields to the event loop before answering, so that runs can overlap. */
@@ -22,6 +24,7 @@ function trackConcurrency(w: World): void {
     if (request.command === "ADD" && inFlight.some((l) => l === "ADD eth0")) concurrentWithEth0 = true;
     inFlight.push(label);
     peak = Math.max(peak, inFlight.filter((l) => l.startsWith("ADD")).length);
+    maxDels = Math.max(maxDels, inFlight.filter((l) => l.startsWith("DEL")).length);
     await new Promise((resolve) => setImmediate(resolve));
     try {
       return await run(request);
@@ -35,6 +38,7 @@ beforeEach(async () => {
   world = await makeWorld();
   inFlight = [];
   peak = 0;
+  maxDels = 0;
   concurrentWithEth0 = false;
   world.cluster.addPod(pod({ networks: "n1, n2, n3, n4" }));
   for (const name of ["n1", "n2", "n3", "n4"]) world.cluster.addNad(nad("ns1", name, macvlan(name)));
@@ -76,6 +80,34 @@ describe("ADD with attachConcurrency", () => {
         expect(entry.entry.networks.map((n) => n.ifName)).toEqual(["eth0", "net1", "net2", "net3", "net4"]);
         expect(entry.entry.networks.map((n) => n.status)).toEqual(Array(5).fill("added"));
       }
+    },
+  );
+
+  it.each([
+    { attachConcurrency: 1, expectedPeak: 1 },
+    { attachConcurrency: 4, expectedPeak: 4 },
+  ])(
+    "DEL with attachConcurrency $attachConcurrency: the secondaries $expectedPeak at once, eth0 last and alone",
+    async ({ attachConcurrency, expectedPeak }) => {
+      const conf = { attachConcurrency };
+      expect((await invoke(world, "ADD", { conf })).exitCode).toBe(0);
+      peak = 0;
+      let eth0WithOthers = false;
+      const run = world.delegates.run.bind(world.delegates);
+      world.delegates.run = (request) => {
+        if (request.command === "DEL" && request.attachment.ifName === "eth0" && inFlight.length > 0)
+          eth0WithOthers = true;
+        return run(request);
+      };
+      expect((await invoke(world, "DEL", { conf })).exitCode).toBe(0);
+      const dels = world.delegates.summary(["DEL"]);
+      expect(new Set(dels.slice(0, 4))).toEqual(
+        new Set(["DEL macvlan net1", "DEL macvlan net2", "DEL macvlan net3", "DEL macvlan net4"]),
+      );
+      expect(dels.slice(4)).toEqual(["DEL portmap eth0", "DEL bridge eth0"]);
+      expect(eth0WithOthers).toBe(false);
+      expect(peak).toBe(0); // the tracker counts ADDs; DELs are counted below
+      expect(maxDels).toBe(expectedPeak);
     },
   );
 
