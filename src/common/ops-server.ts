@@ -1,5 +1,6 @@
 // The operations endpoint on --metrics-address, shared by the kubelet plugin and the controller:
-// GET /healthz (200 when every check passes, else 503; a JSON body lists the checks) and GET /metrics
+// GET /healthz (liveness: 200 when every check passes, else 503; a JSON body lists the checks), GET /readyz
+// (readiness: the same shape, from `readiness`, or the health checks when none is given) and GET /metrics
 // (Prometheus text). Nothing else is served.
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
@@ -26,6 +27,8 @@ export interface OpsServerOptions {
   address: string;
   metrics: MetricsSource;
   health: () => HealthReport | Promise<HealthReport>;
+  /** /readyz; absent: /healthz's checks. */
+  readiness?: () => HealthReport | Promise<HealthReport>;
   logger?: Logger;
 }
 
@@ -94,8 +97,10 @@ export class OpsServer {
     try {
       if (req.method !== "GET" && req.method !== "HEAD") {
         send(res, 405, "text/plain; charset=utf-8", "method not allowed\n");
-      } else if (path === "/healthz") {
-        const report = await this.options.health();
+      } else if (path === "/healthz" || path === "/readyz") {
+        const check =
+          path === "/readyz" ? (this.options.readiness ?? this.options.health) : this.options.health;
+        const report = await check();
         send(res, report.healthy ? 200 : 503, "application/json", `${JSON.stringify(report)}\n`);
       } else if (path === "/metrics") {
         const { contentType, body } = await this.options.metrics.render();

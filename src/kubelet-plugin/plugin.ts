@@ -26,6 +26,7 @@ import { DraServer } from "./dra-service/dra-server.ts";
 import { DraService } from "./dra-service/dra-service.ts";
 import { PluginMetrics } from "./ops/metrics.ts";
 import { OpsServer } from "../common/ops-server.ts";
+import type { HealthCheckResult, HealthReport } from "../common/ops-server.ts";
 import { selfCheck } from "./ops/self-check.ts";
 import { ApiClaimReader, DirCdiStore } from "./prepare/adapters.ts";
 import { CheckpointJournal } from "./prepare/checkpoint-journal.ts";
@@ -78,6 +79,7 @@ interface Running {
 export class KubeletPlugin {
   private readonly options: KubeletPluginOptions;
   private readonly logger: Logger;
+  private readonly readinessChecks = new Map<string, () => HealthCheckResult>();
   private running: Running | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -268,22 +270,39 @@ export class KubeletPlugin {
     });
   }
 
+  /**
+   * A check /readyz adds to the plugin's own (a companion's: the CNI server's caches). Ready = the
+   * self-check passes and every added check is ok.
+   */
+  addReadinessCheck(name: string, check: () => HealthCheckResult): void {
+    this.readinessChecks.set(name, check);
+  }
+
+  private async readiness(health: () => Promise<HealthReport>): Promise<HealthReport> {
+    const report = await health();
+    const checks = { ...report.checks };
+    for (const [name, check] of this.readinessChecks) checks[name] = check();
+    return { healthy: Object.values(checks).every((c) => c.ok), checks };
+  }
+
   private async startOps(
     metrics: PluginMetrics,
     registration: RegistrationServer,
   ): Promise<OpsServer | undefined> {
     const address = this.options.metricsAddress;
     if (address === undefined || address === "") return undefined;
+    const health = () =>
+      selfCheck({
+        draSocket: this.draSocket,
+        registrationSocket: this.registrationSocket,
+        registration: () => registration.state,
+      });
     const ops = new OpsServer({
       address,
       metrics,
       logger: this.logger,
-      health: () =>
-        selfCheck({
-          draSocket: this.draSocket,
-          registrationSocket: this.registrationSocket,
-          registration: () => registration.state,
-        }),
+      health,
+      readiness: () => this.readiness(health),
     });
     await ops.start();
     return ops;

@@ -3,7 +3,8 @@
 // loads for `netclaim kubelet-plugin`, is the one place that knows both: it hands the plugin's API client,
 // node name, logger and its own device state (driver name, checkpoint file in --state-dir, the kubelet's
 // PodResources socket, --device-info-dir) to a CniServer, so that a NAD's resourceName finds the device
-// the pod's claim got, and lets the plugin start and stop it as a companion.
+// the pod's claim got, and lets the plugin start and stop it as a companion; the server's readiness (its
+// informers synced) joins the plugin's /readyz.
 //
 // Public API: `cniServerCompanion`, `nodeDaemonCommand`.
 import type { Command } from "commander";
@@ -28,6 +29,10 @@ export const cniServerCompanion: CompanionFactory = async (context) => {
       checkpointPath: checkpointFilePath(config.stateDir),
       deviceInfoDir: config.deviceInfoDir,
     },
+  });
+  context.plugin.addReadinessCheck("cni-server", () => {
+    const r = server.readiness();
+    return r.ready ? { ok: true } : { ok: false, detail: r.reason };
   });
   return {
     name: "cni-server",

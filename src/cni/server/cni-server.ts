@@ -82,7 +82,8 @@ export class CniServer {
 
   readiness(): Readiness {
     const r = this.running;
-    if (r === undefined || this.stopping !== undefined) return { ready: false, reason: "stopping" };
+    if (this.stopping !== undefined) return { ready: false, reason: "stopping" };
+    if (r === undefined) return { ready: false, reason: "not started" };
     const unsynced = [r.ports.pods, r.ports.nads].filter((i) => !i.hasSynced()).length;
     if (unsynced > 0) return { ready: false, reason: "informer caches not synced yet (pods, NADs)" };
     return { ready: true };

@@ -1,7 +1,7 @@
 // `netclaim kubelet-plugin` as a child process against the stand-in kubelet and API server: it
 // registers (the kubelet picks v1.DRAPlugin), publishes the node's VFs, prepares and unprepares claims
 // (CDI specs read back, the checkpoint, vfio-pci rebinding through the stand-in kernel), answers
-// /healthz and /metrics, re-registers with a restarted kubelet, and stops cleanly on SIGTERM.
+// /healthz, /readyz and /metrics, re-registers with a restarted kubelet, and stops cleanly on SIGTERM.
 import * as grpc from "@grpc/grpc-js";
 import { lstat, readdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -147,7 +147,7 @@ describe("netclaim kubelet-plugin", () => {
     expect(await readdir(world.dirs.cdi)).toEqual([`${DRIVER}-net_${good.metadata!.uid!}.json`]);
   });
 
-  it("serves /healthz and /metrics", async () => {
+  it("serves /healthz, /readyz (the CNI server's caches included) and /metrics", async () => {
     const port = await freePort();
     await world.startPlugin([`--metrics-address=127.0.0.1:${port}`]);
     const claim = world.seedClaim({ name: "net-m", vfs: { net: 0 }, podUid: "pod-m" });
@@ -155,6 +155,12 @@ describe("netclaim kubelet-plugin", () => {
     await vi.waitFor(async () => {
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
+    });
+    await vi.waitFor(async () => {
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      const report = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+      expect(report.checks["cni-server"]).toEqual({ ok: true });
     });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('netclaim_dra_claim_operations_total{operation="prepare",result="success"} 1');

@@ -1,4 +1,4 @@
-// The operations endpoint: /healthz follows the checks, /metrics renders the plugin's registry,
+// The operations endpoint: /healthz follows the checks, /readyz its own (or /healthz's), /metrics renders the plugin's registry,
 // nothing else is served; listen addresses as the flag accepts them.
 import { afterEach, describe, expect, it } from "vitest";
 import { PluginMetrics } from "../../../src/kubelet-plugin/ops/metrics.ts";
@@ -15,8 +15,9 @@ afterEach(async () => {
 async function start(
   health: () => Promise<HealthReport>,
   metrics = new PluginMetrics({ defaultMetrics: false }),
+  readiness?: () => Promise<HealthReport>,
 ) {
-  server = new OpsServer({ address: "127.0.0.1:0", metrics, health });
+  server = new OpsServer({ address: "127.0.0.1:0", metrics, health, ...(readiness ? { readiness } : {}) });
   await server.start();
   return `http://127.0.0.1:${server.port}`;
 }
@@ -48,6 +49,26 @@ describe("OpsServer", () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(status);
     expect(await res.json()).toEqual(report);
+  });
+
+  it("answers /readyz from its own checks, or from /healthz's when it has none", async () => {
+    const healthy: HealthReport = { healthy: true, checks: { draService: { ok: true } } };
+    const notReady: HealthReport = {
+      healthy: false,
+      checks: { draService: { ok: true }, "cni-server": { ok: false, detail: "informer caches not synced" } },
+    };
+    let base = await start(
+      () => Promise.resolve(healthy),
+      undefined,
+      () => Promise.resolve(notReady),
+    );
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual(notReady);
+    await server?.stop();
+    base = await start(() => Promise.resolve(healthy));
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
   it("renders the metrics the plugin recorded", async () => {
