@@ -6,6 +6,8 @@
 // macvlan-net, a ResourceClaim and a pod using it; allocates and prepares the claim; runs ADD through the
 // shim; prints the pod's interfaces, its network-status annotation and the claim's status.devices; then DEL,
 // unprepare and teardown, proving that everything is gone. What a killed earlier run left is swept first.
+// `--with-controller` adds IPPool pool-a and `netclaim controller` to the node, and a step 7b: a pod whose
+// claim names pool-a gets the controller's addresses on net1 (test/e2e/support/demo-ipam.ts).
 // Exit codes: 0 success, 1 a step failed, 2 this machine cannot run it (not root, no plugins, no ip or
 // setpriv), 130/143 interrupted (cleanup still runs; a second signal abandons it).
 import { access, constants } from "node:fs/promises";
@@ -14,6 +16,7 @@ import { errorMessage } from "../src/common/errors.ts";
 import { ProcessExec } from "../src/common/exec.ts";
 import { CNI_PLUGIN_DIRS, findCniPluginDir, isRoot } from "../test/harness/privileged.ts";
 import type { PluginRunEvent } from "../test/harness/runtime/index.ts";
+import { DEMO_IPAM_NAD, DEMO_POOLS, startDemoIpamPod } from "../test/e2e/support/demo-ipam.ts";
 import { demoPlan, startDemoPod } from "../test/e2e/support/demo-pod.ts";
 import {
   allocatedDevices,
@@ -23,12 +26,14 @@ import {
   hostLocalAllocations,
   hostNics,
   networkStatus,
+  podInterfaces,
 } from "../test/e2e/support/node-inspect.ts";
 import { addPod, delPod, unpreparePod } from "../test/e2e/support/node-pods.ts";
 import type { NodePod } from "../test/e2e/support/node-pods.ts";
 import { createNodeWorld } from "../test/e2e/support/node-world.ts";
 import type { NodeWorld } from "../test/e2e/support/node-world.ts";
 
+const WITH_CONTROLLER = process.argv.includes("--with-controller");
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const step = (n: number, title: string): void => out(`\n[${n}] ${title}`);
 const indent = (text: string, by = "    "): string =>
@@ -148,6 +153,23 @@ async function stepDetach(w: NodeWorld, pod: NodePod, device: string): Promise<v
     throw new Error("DEL left something behind");
 }
 
+async function stepControllerAddresses(w: NodeWorld): Promise<void> {
+  const cidrs = DEMO_POOLS["pool-a"].cidrs.join(", ");
+  out(
+    `\n[7b] addresses from netclaim controller: IPPool pool-a (${cidrs}), NAD ${DEMO_IPAM_NAD} (capabilities.ips)`,
+  );
+  const { pod, ips } = await startDemoIpamPod(w);
+  out(
+    `    claim ${pod.plan.claims?.[0]?.claimName ?? "?"} (ipPool pool-a): networkData.ips ${JSON.stringify(ips)}`,
+  );
+  await addPod(w, pod);
+  out(indent(await w.h.podNetns.ip(pod.sandbox.netns, ["addr", "show", "net1"])));
+  const onNet1 = (await podInterfaces(w, pod)).get("net1")?.addresses ?? [];
+  await pod.teardown();
+  if (JSON.stringify(onNet1) !== JSON.stringify(ips))
+    throw new Error("net1 lacks the controller's addresses");
+}
+
 async function run(w: NodeWorld, signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
   const pod = await stepObjects(w);
@@ -155,6 +177,8 @@ async function run(w: NodeWorld, signal: AbortSignal): Promise<void> {
   const device = await stepAttach(w, pod);
   signal.throwIfAborted();
   await stepDetach(w, pod, device);
+  signal.throwIfAborted();
+  if (WITH_CONTROLLER) await stepControllerAddresses(w);
 }
 
 /** Removes everything and proves it; false when something is left or cleanup failed. */
@@ -183,6 +207,7 @@ async function cleanUp(w: NodeWorld): Promise<boolean> {
     [`kubelet plugin (pid ${pid ?? "?"}) exited`, pid === undefined || (await gone(`/proc/${pid}`))],
     [`state file ${w.leftovers.path} removed`, await gone(w.leftovers.path)],
   ];
+  if (w.controller !== undefined) checks.push(["netclaim controller exited", !w.controller.running]);
   for (const [what, ok] of checks) out(`    ${ok ? "ok" : "LEFT BEHIND"}: ${what}`);
   return disposed && checks.every(([, ok]) => ok);
 }
@@ -220,6 +245,7 @@ async function main(): Promise<number> {
       onProgress: (text) => out(`    ${text}`),
       onPluginRun: printShimRun,
       ownSessions: true,
+      ...(WITH_CONTROLLER ? { ipam: { pools: DEMO_POOLS } } : {}),
     });
   } catch (err) {
     // createNodeWorld undid what it had made

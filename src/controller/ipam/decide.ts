@@ -2,8 +2,16 @@
 // has tried the allocations — the status.devices[] entries to apply and the Events to record
 // (`renderClaimStatus`, claim-status.ts).
 //
-// Release everything (and drop the finalizer) when the claim is being deleted or is not allocated.
-// Otherwise, per device that needs addresses (device-pools.ts):
+// The addresses live as long as the claim (persistent for the claim's life, so a restarted or re-created
+// pod keeps its address):
+//   - deleted and deallocated: release everything and drop the finalizer. A claim being deleted while still
+//     allocated (kube-scheduler's delete-protection holds it until its pods are gone) keeps what it holds and
+//     gets nothing new: its pods may still carry the addresses;
+//   - deallocated but alive (kube's resourceclaim controller deallocates a claim no pod reserves): hold its
+//     allocations and the finalizer, remove our status.devices entries (they describe allocated devices
+//     only); re-allocated to the same device, it gets the same addresses back; to another device, those of
+//     the old one are released and the new device gets fresh ones (an IPAllocation's spec is immutable);
+//   - allocated, per device that needs addresses (device-pools.ts):
 //   - its existing IPAllocations from the same pool are kept, one per family — persistent for the claim's
 //     life, so a restarted pod keeps its address. Two for one family (two controllers raced) keep the one
 //     the claim's status shows, else the oldest, else the lowest name; the others are released;
@@ -45,6 +53,7 @@ export interface DevicePlan {
 export type ClaimPlan =
   | {
       kind: "release";
+      /** "not-allocated": nothing is released (held for the claim's life); only our status is cleared. */
       why: "deleting" | "not-allocated";
       release: IPAllocation[];
       removeFinalizer: boolean;
@@ -154,15 +163,23 @@ export function planClaim(inputs: ClaimPlanInputs): ClaimPlan {
   const { claim } = inputs;
   const uid = claim.metadata?.uid;
   const own = inputs.allocations.filter((a) => a.spec.claim.uid === uid);
-  if (claim.metadata?.deletionTimestamp !== undefined || claim.status?.allocation === undefined) {
+  const deleting = claim.metadata?.deletionTimestamp !== undefined;
+  if (claim.status?.allocation === undefined) {
+    if (deleting) {
+      return {
+        kind: "release",
+        why: "deleting",
+        release: own,
+        removeFinalizer: hasFinalizer(claim),
+        clearStatus: false,
+      };
+    }
     return {
       kind: "release",
-      why: claim.metadata?.deletionTimestamp !== undefined ? "deleting" : "not-allocated",
-      release: own,
-      removeFinalizer: hasFinalizer(claim),
-      clearStatus:
-        claim.metadata?.deletionTimestamp === undefined &&
-        (claim.status?.devices ?? []).some(ownsStatusEntry),
+      why: "not-allocated",
+      release: [],
+      removeFinalizer: false,
+      clearStatus: (claim.status?.devices ?? []).some(ownsStatusEntry),
     };
   }
   const byDevice = new Map<string, IPAllocation[]>();
@@ -176,10 +193,11 @@ export function planClaim(inputs: ClaimPlanInputs): ClaimPlan {
     const key = deviceRefKey(need.ref);
     const planned = planDevice(inputs, need, byDevice.get(key) ?? []);
     byDevice.delete(key);
-    devices.push(planned.plan);
+    // deleting: its pods may still use what it holds, and it can take no finalizer for anything new
+    devices.push(deleting ? { ...planned.plan, wanted: [] } : planned.plan);
     release.push(...planned.release);
   }
   for (const leftover of byDevice.values()) release.push(...leftover);
   const holds = devices.some((d) => d.held.length > 0);
-  return { kind: "allocate", devices, release, ensureFinalizer: holds && !hasFinalizer(claim) };
+  return { kind: "allocate", devices, release, ensureFinalizer: holds && !deleting && !hasFinalizer(claim) };
 }

@@ -4,10 +4,11 @@
 // container references and its device-plugin devices), its network set up (CNI ADD of the installed
 // config: the shim) and torn down (DEL), its claims unprepared, the pod deleted. `teardown` does what is
 // left of that, in the kubelet's order, then releases its claims (scheduler.ts), and is registered with the
-// world's cleanup.
+// world's cleanup. `recreateSandbox` is the kubelet replacing a dead sandbox of a running pod: the old one
+// removed (DEL from the runtime's cache, netns gone), a new one for the same pod, claims left prepared.
 //
 // Public API: `NodePod`, `createClaim`, `createPod`, `schedulePod`, `preparePod`, `addPod`, `delPod`,
-// `unpreparePod`, `startPod`.
+// `unpreparePod`, `startPod`, `recreateSandbox`.
 import type { KubeObject } from "../../harness/api-server/index.ts";
 import type { DraResult } from "../../harness/kubelet/dra-client.ts";
 import type { StandInPod } from "../../harness/kubelet/types.ts";
@@ -19,7 +20,8 @@ import type { PodPlan } from "./scenario.ts";
 
 export interface NodePod {
   readonly plan: PodPlan;
-  readonly sandbox: PodSandbox;
+  /** The current sandbox (recreateSandbox replaces it). */
+  sandbox: PodSandbox;
   /** Set once prepared: what the stand-in kubelet was given. */
   standIn?: StandInPod;
   /** DEL (from the runtime's cache), sandbox removal, unprepare, pod deletion — whatever is left. */
@@ -47,7 +49,7 @@ export async function createPod(w: NodeWorld, plan: PodPlan): Promise<NodePod> {
     teardown: async () => {
       if (done) return;
       done = true;
-      await w.h.runtime.removePodSandbox(sandbox);
+      await w.h.runtime.removePodSandbox(pod.sandbox);
       if (pod.standIn !== undefined) await unpreparePod(w, pod);
       w.api.removeObject({ resource: "pods", namespace: NAMESPACE, name: plan.name });
       for (const claim of plan.claims ?? []) {
@@ -136,4 +138,12 @@ export async function startPod(w: NodeWorld, plan: PodPlan): Promise<NodePod> {
   await schedulePod(w, pod);
   await preparePod(w, pod);
   return pod;
+}
+
+/** The pod's sandbox replaced by a new one (no network yet; ADD it with addPod). */
+export async function recreateSandbox(w: NodeWorld, pod: NodePod): Promise<PodSandbox> {
+  const config = pod.sandbox.config;
+  await w.h.runtime.removePodSandbox(pod.sandbox);
+  pod.sandbox = await w.h.runtime.runPodSandbox(config);
+  return pod.sandbox;
 }

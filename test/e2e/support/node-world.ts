@@ -7,13 +7,16 @@
 //     directory under the world's temp root (node-paths.ts), hosting the CNI server on --cni-socket;
 //   - the stand-in kubelet (plugin watcher, DRA client, PodResources server);
 //   - `netclaim install-cni` run once (host-install.ts): the shim and netclaim's config in temp CNI dirs;
-//   - the runtime stand-in, which runs that config (the shim) for each pod sandbox in the fake host.
+//   - the runtime stand-in, which runs that config (the shim) for each pod sandbox in the fake host;
+//   - with `ipam`: the IPAM CRDs and IPPools in the API, and `netclaim controller` as a child process
+//     (node-ipam.ts, node-controller.ts), started after the kubelet plugin, stopped before it.
 // Pods go through it like through a cluster (node-pods.ts): create, schedule (scheduler.ts), prepare,
 // ADD, DEL, unprepare. Everything made is registered for teardown (dispose: DEL, unprepare, plugin stop,
 // netns removal, temp dirs) and recorded in a state file (leftovers.ts) that a later run sweeps first.
 //
 // Public API: `NodeWorldOptions`, `NodeWorld`, `createNodeWorld`, `DEFAULT_RESOURCES`, `DEVICE_PLUGIN_NIC`.
 import { writeFile } from "node:fs/promises";
+import type { IPPoolSpec } from "../../../src/api/ip-pool.ts";
 import { ProcessExec } from "../../../src/common/exec.ts";
 import type { FakeApiServer } from "../../harness/api-server/index.ts";
 import type { FakeKubelet } from "../../harness/kubelet/fake-kubelet.ts";
@@ -25,6 +28,8 @@ import { installCni } from "./host-install.ts";
 import type { InstalledCni } from "./host-install.ts";
 import { LeftoverLog, sweepNodeWorldLeftovers, sweepRecord } from "./leftovers.ts";
 import type { SweptWorld } from "./leftovers.ts";
+import { NodeController } from "./node-controller.ts";
+import { installIpam } from "./node-ipam.ts";
 import { nodePaths } from "./node-paths.ts";
 import type { NodePaths } from "./node-paths.ts";
 import { NodePlugin } from "./node-plugin.ts";
@@ -56,6 +61,8 @@ export interface NodeWorldOptions {
    * tears the world down in order (the demo). Costs a `setsid` per command; default false.
    */
   ownSessions?: boolean;
+  /** Cluster IPAM: these IPPools (with the CRDs) and `netclaim controller` running; default none. */
+  ipam?: { pools: Readonly<Record<string, IPPoolSpec>> };
 }
 
 /** Everything the world is made of; NodeWorld only holds it. */
@@ -71,6 +78,7 @@ export interface NodeWorldParts {
   leftovers: LeftoverLog;
   swept: SweptWorld[];
   resources: readonly DeviceResource[];
+  controller?: NodeController | undefined;
 }
 
 export class NodeWorld {
@@ -85,6 +93,8 @@ export class NodeWorld {
   readonly leftovers: LeftoverLog;
   readonly swept: SweptWorld[];
   readonly resources: readonly DeviceResource[];
+  /** `netclaim controller`, when the world was made with `ipam`. */
+  readonly controller: NodeController | undefined;
 
   constructor(parts: NodeWorldParts) {
     this.h = parts.h;
@@ -98,6 +108,7 @@ export class NodeWorld {
     this.leftovers = parts.leftovers;
     this.swept = parts.swept;
     this.resources = parts.resources;
+    this.controller = parts.controller;
   }
 
   /** The CNI config the runtime runs for every sandbox: what install-cni wrote. */
@@ -161,6 +172,10 @@ async function build(
   h.cleanup.add("netclaim kubelet-plugin", () => plugin.stop().then(() => undefined));
   await plugin.start();
   say(`netclaim kubelet-plugin (pid ${plugin.pid}) registered, devices published, CNI server ready`);
+  const controller =
+    options.ipam === undefined ? undefined : await startIpam({ h, api, paths, leftovers }, options.ipam);
+  if (controller !== undefined)
+    say(`IPPools ${Object.keys(options.ipam?.pools ?? {}).join(", ")}; netclaim controller leading`);
   return new NodeWorld({
     h,
     api,
@@ -173,7 +188,21 @@ async function build(
     leftovers,
     swept,
     resources,
+    controller,
   });
+}
+
+/** The IPAM CRDs and pools, then the controller (stopped by the world's cleanup). */
+async function startIpam(
+  parts: { h: RuntimeHarness; api: FakeApiServer; paths: NodePaths; leftovers: LeftoverLog },
+  ipam: NonNullable<NodeWorldOptions["ipam"]>,
+): Promise<NodeController> {
+  const { h, api, paths, leftovers } = parts;
+  await installIpam(api, ipam.pools);
+  const controller = new NodeController({ kubeconfig: paths.kubeconfig, leftovers });
+  h.cleanup.add("netclaim controller", () => controller.stop().then(() => undefined));
+  await controller.start();
+  return controller;
 }
 
 /** Sweeps what killed runs left, then builds the world; on a failure, undoes what was made. */

@@ -10,15 +10,27 @@
 // guard is accepted and ignored). Anything else is refused rather than guessed. No CEL, no capacity, no
 // prioritized lists, no admin access, no partitionable devices, first fit in slice order.
 //
-// `releaseClaim` is the resourceclaim controller's part after the pod is gone: the pod leaves reservedFor,
-// and a claim reserved for nobody is deallocated (allocation and status.devices cleared).
+// Like kube-scheduler's PreBind (bindClaim), the claim gets the finalizer CLAIM_FINALIZER
+// (resource.kubernetes.io/delete-protection) before its status is written, so a DELETE while it is allocated
+// leaves it in place (deletionTimestamp) until it is deallocated.
+//
+// `releaseClaim` is the resourceclaim controller's part after the pod is gone
+// (pkg/controller/resourceclaim/controller.go): the pod leaves reservedFor, and a claim reserved for nobody
+// is deallocated (allocation and status.devices cleared), then loses CLAIM_FINALIZER. Writes are PUTs with
+// the resourceVersion read, retried on a 409 (other writers — the netclaim controller, the CNI side — write
+// the same claim meanwhile).
 //
 // Pure: `parseClassSelector`, `allocateClaim`, `heldDevices`. I/O: `scheduleClaim`, `releaseClaim`.
 //
-// Public API: `ClassSelector`, `parseClassSelector`, `heldDevices`, `AllocateInput`, `Allocation`,
-// `allocateClaim`, `scheduleClaim`, `releaseClaim`, `ClaimStatusShape`, `claimStatusOf`.
+// Public API: `CLAIM_FINALIZER`, `ClassSelector`, `parseClassSelector`, `heldDevices`, `AllocateInput`,
+// `Allocation`, `allocateClaim`, `scheduleClaim`, `releaseClaim`, `ClaimStatusShape`, `claimStatusOf`.
 import type { FakeApiServer, KubeObject } from "../../harness/api-server/index.ts";
 import { call } from "../../harness/api-server/test-client.ts";
+
+/** kube's resourceapi.Finalizer: set at allocation by kube-scheduler, removed with the deallocation. */
+export const CLAIM_FINALIZER = "resource.kubernetes.io/delete-protection";
+const GROUP = "resource.k8s.io";
+const MAX_CONFLICT_RETRIES = 5;
 
 export interface ClassSelector {
   driver?: string;
@@ -179,53 +191,94 @@ export function allocateClaim(input: AllocateInput): Allocation {
   };
 }
 
-/** Allocates the claim and writes its status through the API (PUT .../status); returns the claim. */
+type ClaimRef = { namespace: string; name: string };
+
+function claimPath(ref: ClaimRef, status: boolean): string {
+  const base = `/apis/${GROUP}/v1/namespaces/${ref.namespace}/resourceclaims/${ref.name}`;
+  return status ? `${base}/status` : base;
+}
+
+/**
+ * PUTs what `change` makes of the claim as stored (the main resource, or /status), re-reading and retrying
+ * on a 409; `change` returning undefined means nothing to write. Resolves with the claim written, or the
+ * claim as stored when nothing was, undefined when there is none.
+ */
+async function updateClaim(
+  api: FakeApiServer,
+  ref: ClaimRef,
+  what: string,
+  change: (claim: KubeObject) => { status: boolean; body: KubeObject } | undefined,
+): Promise<KubeObject | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const claim = api.getObject({ group: GROUP, resource: "resourceclaims", ...ref });
+    const write = claim === undefined ? undefined : change(claim);
+    if (write === undefined) return claim;
+    const reply = await call(api.url, "PUT", claimPath(ref, write.status), write.body);
+    if (reply.status === 200) return reply.body;
+    if (reply.status !== 409 || attempt >= MAX_CONFLICT_RETRIES) {
+      throw new Error(
+        `${what} ${ref.namespace}/${ref.name}: PUT: ${reply.status} ${JSON.stringify(reply.body)}`,
+      );
+    }
+  }
+}
+
+function withFinalizer(claim: KubeObject, present: boolean): KubeObject | undefined {
+  const finalizers = claim.metadata?.finalizers ?? [];
+  if (finalizers.includes(CLAIM_FINALIZER) === present) return undefined;
+  const next = present ? [...finalizers, CLAIM_FINALIZER] : finalizers.filter((f) => f !== CLAIM_FINALIZER);
+  return { ...claim, metadata: { ...claim.metadata, finalizers: next } };
+}
+
+/** Allocates the claim (its finalizer first, then PUT .../status); returns the claim. */
 export async function scheduleClaim(
   api: FakeApiServer,
-  claimRef: { namespace: string; name: string },
+  claimRef: ClaimRef,
   pod: { name: string; uid: string },
   nodeName: string,
 ): Promise<KubeObject> {
-  const group = "resource.k8s.io";
-  const claim = api.getObject({ group, resource: "resourceclaims", ...claimRef });
-  if (claim === undefined) throw new Error(`schedule: no claim ${claimRef.namespace}/${claimRef.name}`);
+  const what = "schedule claim";
+  const found = api.getObject({ group: GROUP, resource: "resourceclaims", ...claimRef });
+  if (found === undefined) throw new Error(`schedule: no claim ${claimRef.namespace}/${claimRef.name}`);
   const classes = new Map(
-    api.listObjects({ group, resource: "deviceclasses" }).map((c) => [c.metadata?.name ?? "", c]),
+    api.listObjects({ group: GROUP, resource: "deviceclasses" }).map((c) => [c.metadata?.name ?? "", c]),
   );
   const allocation = allocateClaim({
-    claim,
+    claim: found,
     classes,
-    slices: api.listObjects({ group, resource: "resourceslices" }),
-    held: heldDevices(api.listObjects({ group, resource: "resourceclaims" })),
+    slices: api.listObjects({ group: GROUP, resource: "resourceslices" }),
+    held: heldDevices(api.listObjects({ group: GROUP, resource: "resourceclaims" })),
     nodeName,
     pod,
   });
-  const what = `schedule claim ${claimRef.namespace}/${claimRef.name}`;
-  if (!allocation.ok) throw new Error(`${what}: ${allocation.problem}`);
-  const path = `/apis/${group}/v1/namespaces/${claimRef.namespace}/resourceclaims/${claimRef.name}/status`;
-  const reply = await call(api.url, "PUT", path, { ...claim, status: allocation.status });
-  if (reply.status !== 200)
-    throw new Error(`${what}: PUT status: ${reply.status} ${JSON.stringify(reply.body)}`);
-  return reply.body;
+  if (!allocation.ok)
+    throw new Error(`${what} ${claimRef.namespace}/${claimRef.name}: ${allocation.problem}`);
+  await updateClaim(api, claimRef, what, (claim) => {
+    const body = withFinalizer(claim, true);
+    return body === undefined ? undefined : { status: false, body };
+  });
+  const written = await updateClaim(api, claimRef, what, (claim) => ({
+    status: true,
+    body: { ...claim, status: allocation.status },
+  }));
+  if (written === undefined) throw new Error(`${what} ${claimRef.namespace}/${claimRef.name}: it is gone`);
+  return written;
 }
 
 /** Drops the pod from the claim's reservedFor; deallocates the claim when nobody else reserves it. */
-export async function releaseClaim(
-  api: FakeApiServer,
-  claimRef: { namespace: string; name: string },
-  podUid: string,
-): Promise<void> {
-  const group = "resource.k8s.io";
-  const claim = api.getObject({ group, resource: "resourceclaims", ...claimRef });
-  const current = claimStatusOf(claim);
-  if (claim === undefined || current === undefined) return;
-  const reservedFor = (current.reservedFor ?? []).filter((r) => r.uid !== podUid);
-  const status = reservedFor.length > 0 ? { ...current, reservedFor } : {};
-  const path = `/apis/${group}/v1/namespaces/${claimRef.namespace}/resourceclaims/${claimRef.name}/status`;
-  const reply = await call(api.url, "PUT", path, { ...claim, status });
-  if (reply.status !== 200) {
-    throw new Error(
-      `release claim ${claimRef.namespace}/${claimRef.name}: PUT status: ${reply.status} ${JSON.stringify(reply.body)}`,
-    );
-  }
+export async function releaseClaim(api: FakeApiServer, claimRef: ClaimRef, podUid: string): Promise<void> {
+  const what = "release claim";
+  const after = await updateClaim(api, claimRef, what, (claim) => {
+    const current = claimStatusOf(claim);
+    if (current === undefined) return undefined;
+    const reservedFor = (current.reservedFor ?? []).filter((r) => r.uid !== podUid);
+    const status = reservedFor.length > 0 ? { ...current, reservedFor } : {};
+    return { status: true, body: { ...claim, status } };
+  });
+  if (after === undefined || claimStatusOf(after)?.allocation !== undefined) return;
+  await updateClaim(api, claimRef, what, (claim) => {
+    if (claimStatusOf(claim)?.allocation !== undefined) return undefined; // allocated again meanwhile
+    const body = withFinalizer(claim, false);
+    return body === undefined ? undefined : { status: false, body };
+  });
 }

@@ -3,9 +3,6 @@
 // every other claim keeps its address, the pool's status says Exhausted, and once a claim is deleted the
 // claims waiting on the pool are told and one of them gets the freed address.
 import { afterEach, describe, expect, it } from "vitest";
-import type { ResourceClaim } from "../../../src/controller/ipam/types.ts";
-import { RESOURCE_TYPES } from "../../../src/k8s/resource-path.ts";
-import type { KubeObject } from "../../../src/k8s/types.ts";
 import {
   claimsOf,
   createClaims,
@@ -15,6 +12,7 @@ import {
   reconcilerFor,
   startWorld,
   statusIps,
+  deleteClaim,
 } from "./ipam-support.ts";
 import type { World } from "./ipam-support.ts";
 
@@ -82,9 +80,7 @@ describe("IPAM: an exhausted pool", () => {
     expect(ipam.claimsWaitingFor("small")).toEqual(["team-a/c", "team-a/d", "team-a/e"]);
 
     // A claim goes: the freed address goes to a waiting claim on its next pass.
-    await world.kube
-      .resource<ResourceClaim & KubeObject>(RESOURCE_TYPES.resourceClaims)
-      .delete("a", { namespace: NAMESPACE });
+    await deleteClaim(world.kube, "a");
     const released = await ipam.reconcileClaim(`${NAMESPACE}/a`);
     expect(released.freedPools).toEqual(["small"]);
     for (const key of ipam.claimsWaitingFor("small")) await ipam.reconcileClaim(key);

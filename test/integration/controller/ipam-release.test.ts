@@ -20,6 +20,7 @@ import {
   reconcilerOfKind,
   startWorld,
   statusIps,
+  deleteClaim,
 } from "./ipam-support.ts";
 import type { StoreKind, World } from "./ipam-support.ts";
 
@@ -48,8 +49,8 @@ describe("IPAM release", () => {
     await reconcileAll(ipam, keysOf(first));
     const held = statusIps(world.server);
     const doomed = first.slice(5, 15);
-    for (const name of doomed) await claimsApi(world).delete(name, { namespace: NAMESPACE });
-    // The finalizer keeps them until the controller has released their addresses.
+    for (const name of doomed) await deleteClaim(world.kube, name);
+    // The finalizer keeps them (deleted, deallocated) until the controller has released their addresses.
     expect(claimsOf(world.server).filter((c) => c.metadata?.deletionTimestamp !== undefined)).toHaveLength(
       10,
     );
@@ -136,23 +137,38 @@ describe("IPAM release", () => {
     },
   );
 
-  it("a deallocated claim is released: no IPAllocations, no status entries, no finalizer", async () => {
+  it("a deallocated claim holds its address for its life; allocated again it gets it back; deleted, it is released", async () => {
     world = await startWorld({ "pool-a": POOL });
     await createClaims(world.kube, [{ name: "a", pool: "pool-a" }]);
     const ipam = reconcilerFor(world.server);
     await ipam.reconcileClaim(`${NAMESPACE}/a`);
-    expect(allocationsOf(world.server)).toHaveLength(1);
+    const [address] = statusIps(world.server).get("a") ?? [];
+    expect(address).toBeDefined();
+    const allocation = (await claimsApi(world).get("a", { namespace: NAMESPACE })).status?.allocation;
+    // its pod went: kube's resourceclaim controller deallocates it
     await claimsApi(world).patch(
       "a",
       { status: { allocation: null } },
       { type: "merge", subresource: "status", namespace: NAMESPACE },
     );
+    await ipam.reconcileClaim(`${NAMESPACE}/a`);
+    const [held] = claimsOf(world.server);
+    expect(allocationsOf(world.server).map((a) => a.spec.address)).toEqual([address]);
+    expect(held?.status?.devices ?? []).toEqual([]); // entries describe allocated devices only
+    expect(held?.metadata?.finalizers).toContain(IP_ALLOCATION_FINALIZER);
+    // a new pod: allocated to the same device again
+    await claimsApi(world).patch(
+      "a",
+      { status: { allocation } },
+      { type: "merge", subresource: "status", namespace: NAMESPACE },
+    );
+    await ipam.reconcileClaim(`${NAMESPACE}/a`);
+    expect(statusIps(world.server).get("a")).toEqual([address]);
+    await deleteClaim(world.kube, "a");
     const result = await ipam.reconcileClaim(`${NAMESPACE}/a`);
     expect(result).toMatchObject({ action: "released", released: 1, freedPools: ["pool-a"] });
-    const [claim] = claimsOf(world.server);
     expect(allocationsOf(world.server)).toEqual([]);
-    expect(claim?.status?.devices ?? []).toEqual([]);
-    expect(claim?.metadata?.finalizers ?? []).not.toContain(IP_ALLOCATION_FINALIZER);
+    expect(claimsOf(world.server)).toEqual([]);
   });
 
   it("the pool's status counts what is held", async () => {

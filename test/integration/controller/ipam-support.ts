@@ -16,6 +16,7 @@ import { loadKubeConfig } from "../../../src/k8s/kube-config.ts";
 import { RESOURCE_TYPES } from "../../../src/k8s/resource-path.ts";
 import type { KubeObject } from "../../../src/k8s/types.ts";
 import { FakeApiServer } from "../../harness/api-server/index.ts";
+import { isNotFound } from "../../../src/k8s/api-error.ts";
 
 export const DRIVER = "netclaim.dev";
 export const NAMESPACE = "team-a";
@@ -148,6 +149,25 @@ export async function createAllocatedClaim(kube: KubeClient, spec: ClaimSpec): P
     { status },
     { type: "merge", subresource: "status", namespace: NAMESPACE },
   );
+}
+
+/**
+ * Deletes a claim as a cluster does: the DELETE (the controller's finalizer holds the object), then what
+ * kube's resourceclaim controller does for a deleted claim no pod reserves: it deallocates it
+ * (status.allocation cleared). Only then does netclaim's controller release the claim's addresses.
+ */
+export async function deleteClaim(kube: KubeClient, name: string, namespace = NAMESPACE): Promise<void> {
+  const claims = kube.resource(RESOURCE_TYPES.resourceClaims);
+  await claims.delete(name, { namespace });
+  try {
+    await claims.patch(
+      name,
+      { status: { allocation: null } },
+      { type: "merge", subresource: "status", namespace },
+    );
+  } catch (err) {
+    if (!isNotFound(err)) throw err; // no finalizer held it: gone already
+  }
 }
 
 export async function createClaims(kube: KubeClient, specs: ClaimSpec[], concurrency = 32): Promise<void> {

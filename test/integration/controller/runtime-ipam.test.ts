@@ -5,7 +5,6 @@
 // from the term's informer (CachedAllocationStore), not listed per claim.
 import { afterEach, describe, expect, it } from "vitest";
 import type { NetclaimController } from "../../../src/controller/controller.ts";
-import { RESOURCE_TYPES } from "../../../src/k8s/resource-path.ts";
 import {
   allocationsOf,
   createAllocatedClaim,
@@ -13,6 +12,7 @@ import {
   NAMESPACE,
   startWorld,
   statusIps,
+  deleteClaim,
 } from "./ipam-support.ts";
 import type { World } from "./ipam-support.ts";
 import {
@@ -63,7 +63,7 @@ describe("IPAM in the controller runtime", () => {
       /netclaim_controller_reconcile_total\{controller="ipam-claims",result="success"\}/,
     );
 
-    await world.kube.resource(RESOURCE_TYPES.resourceClaims).delete("c1", { namespace: NAMESPACE });
+    await deleteClaim(world.kube, "c1");
     await eventually(() => allocationsOf(world.server).length === 0, "address freed");
     await eventually(
       () =>

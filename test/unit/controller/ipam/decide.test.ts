@@ -81,8 +81,8 @@ describe("planClaim", () => {
     want: Summary;
   }[] = [
     {
-      name: "deleting: release everything, drop the finalizer",
-      claim: claim({ pool: "pool-a", deleting: true, finalizers: F }),
+      name: "deleted and deallocated: release everything, drop the finalizer",
+      claim: claim({ allocated: false, deleting: true, finalizers: F }),
       allocations: [v4, v6],
       pools: [DUAL],
       want: {
@@ -93,11 +93,23 @@ describe("planClaim", () => {
       },
     },
     {
-      name: "deallocated: release and clear our status entries",
+      name: "deleting but still allocated (its pods may use them): keeps what it holds, wants nothing new",
+      claim: claim({ pool: "pool-a", deleting: true, finalizers: F }),
+      allocations: [v4],
+      pools: [DUAL],
+      want: {
+        kind: "allocate",
+        release: [],
+        ensureFinalizer: false,
+        devices: [{ device: "vf0", held: ["10.10.0.5/24"], wanted: [] }],
+      },
+    },
+    {
+      name: "deallocated, alive: holds its addresses for the claim's life, clears our status entries",
       claim: claim({ allocated: false, finalizers: F, devicesStatus: ours(["10.10.0.5/24"]) }),
       allocations: [v4],
       pools: [],
-      want: { kind: "release", release: ["10.10.0.5/24"], removeFinalizer: true, clearStatus: true },
+      want: { kind: "release", release: [], removeFinalizer: false, clearStatus: true },
     },
     {
       name: "new claim, dual-stack pool: one address per family",

@@ -96,7 +96,9 @@ describe("IpamReconciler.reconcileClaim", () => {
     cluster.addClaim(claim({ name: "b", uid: "uid-b", pool: "pool-a" }));
     await ipam.reconcileClaim("team-a/a");
     await ipam.reconcileClaim("team-a/b");
-    cluster.claims.get("team-a/a")!.metadata!.deletionTimestamp = "2026-01-02T03:04:05Z";
+    const a = cluster.claims.get("team-a/a")!;
+    a.metadata!.deletionTimestamp = "2026-01-02T03:04:05Z";
+    delete a.status!.allocation; // kube's resourceclaim controller deallocates a deleted, unreserved claim
     const released = await ipam.reconcileClaim("team-a/a");
     expect(released).toMatchObject({ action: "released", released: 1, freedPools: ["pool-a"] });
     for (const key of ipam.claimsWaitingFor("pool-a")) await ipam.reconcileClaim(key);
@@ -104,12 +106,16 @@ describe("IpamReconciler.reconcileClaim", () => {
     expect(condition(cluster, "team-a/b")).toMatchObject({ status: "True" });
   });
 
-  it("deleting: deletes, then the finalizer", async () => {
+  it("deleting: holds while still allocated (its pods may use them); once deallocated deletes, then the finalizer", async () => {
     const { cluster, ipam } = setup();
     cluster.addClaim(claim({ pool: "pool-a" }));
     await ipam.reconcileClaim(KEY);
-    cluster.claims.get(KEY)!.metadata!.deletionTimestamp = "2026-01-02T03:04:05Z";
+    const live = cluster.claims.get(KEY)!;
+    live.metadata!.deletionTimestamp = "2026-01-02T03:04:05Z";
     cluster.log = [];
+    await ipam.reconcileClaim(KEY);
+    expect(cluster.writes()).toEqual([]);
+    delete live.status!.allocation;
     await ipam.reconcileClaim(KEY);
     expect(cluster.writes()).toEqual([
       "delete pool-a-v4-10-10-0-1",
