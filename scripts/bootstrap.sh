@@ -1,8 +1,11 @@
 #!/bin/sh
 # Brings a fresh Debian machine to where netclaim's demo and tests run:
 #  - OS packages the privileged tests use (reference CNI plugins, iproute2), when running as root;
-#    podman with runc for the CDI-consumer test (Debian's podman defaults to crun, which cannot run
-#    on a hybrid cgroup v1/v2 host; the test selects runc);
+#    podman with runc for the CDI-consumer and image tests (Debian's podman defaults to crun, which
+#    cannot run on a hybrid cgroup v1/v2 host; the tests select runc); buildah and iptables for the
+#    image tests (test/deployments/image: buildah commits the image, scripts/build-image.sh copies
+#    ip, nsenter, chroot and iptables into it); kubectl (Debian's kubernetes-client) where the machine
+#    has none, for the manifest tests (`kubectl kustomize`);
 #  - npm itself if the machine has none (Debian's nodejs/npm; only npm is used from it);
 #  - the project's dependencies with `npm ci`, which includes the pinned Node.js (the `node` devDependency,
 #    a real Node 24 binary from the npm registry). `npm run`/`npm test` put node_modules/.bin first on PATH,
@@ -17,6 +20,9 @@ command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
 command -v ping >/dev/null 2>&1 || missing="$missing iputils-ping"
 command -v podman >/dev/null 2>&1 || missing="$missing podman"
 [ -x /usr/sbin/runc ] || command -v runc >/dev/null 2>&1 || missing="$missing runc"
+command -v buildah >/dev/null 2>&1 || missing="$missing buildah"
+[ -x /usr/sbin/xtables-nft-multi ] || command -v xtables-nft-multi >/dev/null 2>&1 || missing="$missing iptables"
+command -v kubectl >/dev/null 2>&1 || missing="$missing kubernetes-client"
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 
 if [ -n "$missing" ]; then

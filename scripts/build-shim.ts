@@ -6,14 +6,16 @@
 //   dist/shim/netclaim.mjs        the entry
 //   dist/shim/chunks/*.mjs        the lazily loaded parts (content-hashed names)
 //   dist/shim/package.json        {"type":"module"}: no package.json lookup above the bundle
+//   dist/shim/proto/**.proto      the kubelet's wire definitions, read at run time by @grpc/proto-loader
+//                                 (src/k8s/kubelet-grpc.ts looks for proto/ next to the code, then up)
 //
 //   npm run build:shim                       → dist/shim/
 //   node scripts/build-shim.ts --out <dir>   → <dir>
 //
 // `.mjs` everywhere, so Node never guesses a module format. CommonJS dependencies that `require` Node's
 // built-ins get a `require` made with createRequire (a banner in every output file).
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, copyFile, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
@@ -33,6 +35,21 @@ export interface BuiltShim {
   entry: string;
   /** Output files relative to outDir, with their sizes in bytes. */
   files: { path: string; bytes: number }[];
+}
+
+/** The .proto files of the repository's proto/ into `dir`, modes 0644. */
+async function copyProtos(dir: string): Promise<{ path: string; bytes: number }[]> {
+  const source = join(REPO_ROOT, "proto");
+  const copied: { path: string; bytes: number }[] = [];
+  for (const name of (await readdir(source, { recursive: true })).sort()) {
+    if (!name.endsWith(".proto")) continue;
+    const target = join(dir, name);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(join(source, name), target);
+    await chmod(target, 0o644);
+    copied.push({ path: `proto/${name}`, bytes: (await stat(target)).size });
+  }
+  return copied;
 }
 
 /** Bundles the CLI into `outDir` (emptied first). */
@@ -58,10 +75,12 @@ export async function buildShim(outDir: string = DEFAULT_SHIM_OUT_DIR): Promise<
     banner: { js: REQUIRE_BANNER },
   });
   await writeFile(join(outDir, "package.json"), `${JSON.stringify({ type: "module" })}\n`, { mode: 0o644 });
+  const protos = await copyProtos(join(outDir, "proto"));
   const files = Object.entries(result.metafile.outputs).map(([path, out]) => ({
     path: path.startsWith(outDir) ? path.slice(outDir.length + 1) : path,
     bytes: out.bytes,
   }));
+  files.push(...protos);
   return { outDir, entry: join(outDir, SHIM_ENTRY_FILE), files };
 }
 

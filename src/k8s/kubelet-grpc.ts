@@ -3,7 +3,7 @@
 // service constructors, and the names and paths the kubelet and plugins agree on.
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ProtoGrpcType as DraHealthV1alpha1Grpc } from "../generated/dra-health-v1alpha1/api.ts";
@@ -50,8 +50,20 @@ export interface KubeletProtoTypes {
   podResourcesV1: PodResourcesV1Grpc;
 }
 
-/** proto/ at the repository root, found relative to this module (src/k8s or dist/k8s). */
-export const DEFAULT_PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
+/**
+ * The closest proto/ above this module that holds the kubelet's files: the repository's (from src/k8s),
+ * or a bundle's own (scripts/build-shim.ts copies proto/ into it; its code sits in the bundle's root or in
+ * chunks/) — so a host shim, whose bundle is all it has, finds them too.
+ */
+export function findProtoDir(moduleUrl: string = import.meta.url): string {
+  const candidates = ["./proto/", "../proto/", "../../proto/"].map((rel) =>
+    fileURLToPath(new URL(rel, moduleUrl)),
+  );
+  const found = candidates.find((dir) => existsSync(join(dir, KUBELET_PROTOS.podResourcesV1.file)));
+  return found ?? candidates[candidates.length - 1]!;
+}
+
+export const DEFAULT_PROTO_DIR = findProtoDir();
 
 // Registration: plugin type and the gRPC service names a DRA plugin lists in supported_versions.
 export const DRA_PLUGIN_TYPE = "DRAPlugin";

@@ -101,10 +101,15 @@ describe("installShim with the real bundle and runtime", () => {
     expect(JSON.parse(stdout)).toEqual({ cniVersion: "1.1.0", supportedVersions: [...SUPPORTED_VERSIONS] });
   });
 
-  it("installs a bundle that carries its own version (no package.json of the source tree)", async () => {
+  it("installs a bundle that carries its own version and the kubelet's protos (nothing of the source tree)", async () => {
     const bundles = (await readdir(join(binDir, "netclaim.d"))).filter((n) => n.startsWith("bundle-"));
     expect(bundles).toHaveLength(1);
-    const entry = join(binDir, "netclaim.d", bundles[0] ?? "", "netclaim.mjs");
+    const bundle = join(binDir, "netclaim.d", bundles[0] ?? "");
+    // the standalone plugin loads PodResources from them for a NAD with a resourceName
+    await expect(
+      readFile(join(bundle, "proto", "podresources", "v1", "api.proto"), "utf8"),
+    ).resolves.toContain("service PodResourcesLister");
+    const entry = join(bundle, "netclaim.mjs");
     const { stdout } = await promisify(execFile)(process.execPath, [entry, "--version"], { cwd: "/" });
     expect(stdout.trim()).toBe(pkg.version);
   });
