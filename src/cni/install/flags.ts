@@ -129,6 +129,12 @@ export const INSTALL_CNI_FLAGS = defineFlags({
     description: "the built bundle (npm run build:shim); unset: dist/shim of this installation",
     valueName: "dir",
   },
+  "reference-cni-plugins-dir": {
+    schema: zPath({ absolute: true }).optional(),
+    description:
+      "a dir of reference CNI plugins (the image's /opt/netclaim/cni-plugins) to copy into the CNI bin dir where the host lacks them; never replaces one",
+    valueName: "dir",
+  },
   "node-binary": {
     schema: zPath({ absolute: true }).optional(),
     description: "the Node runtime to install; unset: the one running the installer",

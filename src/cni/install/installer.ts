@@ -1,5 +1,6 @@
 // `netclaim install-cni`'s work, run by the DaemonSet as an init container (one pass) or a sidecar
-// (`watch`): the host's netns directory → the shim in the CNI bin dir → the plugin's kubeconfig → wait for
+// (`watch`): the host's netns directory → the shim (and, if asked, the reference plugins the host lacks) in
+// the CNI bin dir → the plugin's kubeconfig → wait for
 // the readiness indicator file (bounded) → wait for a master config (bounded) and write netclaim's config.
 // Writing the config last means the runtime sees netclaim as the node's network only once everything it
 // runs is in place.
@@ -35,6 +36,8 @@ import { ensureHostNetnsDir } from "./netns-dir.ts";
 import type { EnsuredNetnsDir } from "./netns-dir.ts";
 import { CONF_FILE_NAME, CONFLIST_FILE_NAME } from "./render-config.ts";
 import type { NetclaimConfigOptions } from "./render-config.ts";
+import { installReferencePlugins } from "./reference-plugins.ts";
+import type { ReferencePluginsResult } from "./reference-plugins.ts";
 import { installShim } from "./shim-install.ts";
 import type { ShimInstallResult } from "./shim-install.ts";
 import { verifyCommand, verifyShim } from "./verify-shim.ts";
@@ -51,6 +54,8 @@ export interface CniInstallerOptions {
   masterCniFile?: string | undefined;
   /** Unset: the shim is not installed (it is there already). */
   shim?: { nodeBinary: string; bundleDir: string; compileCache: boolean; verify: VerifyMode } | undefined;
+  /** Reference CNI plugins to copy where the host lacks them (reference-plugins.ts); unset: none. */
+  referencePluginsDir?: string | undefined;
   /** The kubeconfig's host path, written into the config. */
   kubeconfigPath: string;
   /** Unset: the kubeconfig is not written (one is there already). */
@@ -76,6 +81,7 @@ export interface CniInstallerOptions {
 export interface InstallReport {
   netns: EnsuredNetnsDir;
   shim?: ShimInstallResult;
+  referencePlugins?: ReferencePluginsResult;
   kubeconfig?: "written" | "unchanged";
   config: Extract<ConfigSync, { status: "written" | "unchanged" }>;
 }
@@ -99,6 +105,7 @@ export class CniInstaller {
     const { logger } = this.options;
     const netns = await this.ensureNetnsDir();
     const shim = await this.installShim();
+    const referencePlugins = await this.installReferencePlugins();
     const kubeconfig = await this.syncKubeconfig();
     await this.removeTempLeftovers();
     await this.waitReadiness(signal);
@@ -108,6 +115,7 @@ export class CniInstaller {
     if (this.options.watch) this.startWatching(signal);
     const report: InstallReport = { netns, config };
     if (shim !== undefined) report.shim = shim;
+    if (referencePlugins !== undefined) report.referencePlugins = referencePlugins;
     if (kubeconfig !== undefined) report.kubeconfig = kubeconfig;
     return report;
   }
@@ -164,6 +172,19 @@ export class CniInstaller {
         written: result.written.length,
       },
       "CNI plugin installed",
+    );
+    return result;
+  }
+
+  private async installReferencePlugins(): Promise<ReferencePluginsResult | undefined> {
+    const source = this.options.referencePluginsDir;
+    if (source === undefined) return undefined;
+    const binDir = this.local(this.options.binDir);
+    await mkdir(binDir, { recursive: true, mode: HOST_DIR_MODE });
+    const result = await installReferencePlugins(source, binDir);
+    this.options.logger.info(
+      { binDir: this.options.binDir, copied: result.copied, present: result.present.length },
+      "reference CNI plugins in place",
     );
     return result;
   }

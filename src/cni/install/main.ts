@@ -69,6 +69,7 @@ export function installerOptionsFrom(
     confDir: config.cniConfDir,
     masterCniFile: config.masterCniFile,
     shim: shimOptions(config),
+    referencePluginsDir: config.referenceCniPluginsDir,
     kubeconfigPath: config.kubeconfigPath ?? posix.join(config.cniConfDir, KUBECONFIG_RELATIVE),
     serviceAccountDir: config.writeKubeconfig ? config.serviceAccountDir : undefined,
     readinessIndicatorFile: config.readinessIndicatorFile,

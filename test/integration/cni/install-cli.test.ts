@@ -1,5 +1,5 @@
 // `netclaim install-cni` as the DaemonSet runs it: a real process from the CLI entry, flags and env, one
-// pass exiting 0; `--watch --cleanup-config-on-exit` running until SIGTERM, then removing its config and
+// pass exiting 0 (reference plugins copied where the host lacks them); `--watch --cleanup-config-on-exit` running until SIGTERM, then removing its config and
 // exiting 0; invalid flags exiting 2 with the problem named; `--help` listing the flags.
 import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -74,6 +74,24 @@ describe("netclaim install-cni", () => {
     });
     const kubeconfig = await readFile(local(`${CONF}/netclaim.d/netclaim.kubeconfig`), "utf8");
     expect(kubeconfig).toContain('server: "https://[fd00::1]:443"');
+  });
+
+  it("copies the reference plugins the host lacks into the CNI bin dir, never replacing one", async () => {
+    const source = join(root, "image", "cni-plugins");
+    await mkdir(source, { recursive: true });
+    for (const name of ["bridge", "host-local", "macvlan"]) {
+      await writeFile(join(source, name), `#!/bin/sh\necho image-${name}\n`, { mode: 0o755 });
+    }
+    await writeFile(join(source, "README"), "not a plugin\n", { mode: 0o644 });
+    await mkdir(local("/opt/cni/bin"), { recursive: true });
+    await writeFile(local("/opt/cni/bin/bridge"), "#!/bin/sh\necho host-bridge\n", { mode: 0o755 });
+    await run(process.execPath, [CLI, "install-cni", `--reference-cni-plugins-dir=${source}`], {
+      env: env(),
+    });
+    expect(await readFile(local("/opt/cni/bin/bridge"), "utf8")).toContain("host-bridge");
+    expect(await readFile(local("/opt/cni/bin/macvlan"), "utf8")).toContain("image-macvlan");
+    expect((await stat(local("/opt/cni/bin/host-local"))).mode & 0o777).toBe(0o755);
+    expect(await exists("/opt/cni/bin/README")).toBe(false);
   });
 
   it("with --watch --cleanup-config-on-exit runs until SIGTERM, then removes its config and exits 0", async () => {
