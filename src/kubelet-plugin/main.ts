@@ -218,9 +218,12 @@ export async function runKubeletPlugin(
     await plugin.stop();
     throw err;
   }
-  await new Promise<void>((resolve) =>
-    controller.signal.addEventListener("abort", () => resolve(), { once: true }),
-  );
+  // a signal that came while the plugin or its companions were starting has fired already
+  if (!controller.signal.aborted) {
+    await new Promise<void>((resolve) =>
+      controller.signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
+  }
   await stopCompanions(running, logger);
   await plugin.stop();
   return 0;
