@@ -7,11 +7,12 @@
 // the paths outside it that buildah and podman create when absent (OUTSIDE_STATE, and buildah's blob
 // info cache /var/lib/containers), and reports anything left.
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, rmdir, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProcessExec } from "../../../src/common/exec.ts";
+import { removeCgroupTree, unmountAndRemove } from "../../integration/kubelet-plugin/podman-sandbox.ts";
 import type { ExecResult } from "../../../src/common/exec.ts";
 import { isSystemError } from "../../../src/common/errors.ts";
 import {
@@ -47,18 +48,6 @@ export interface ImageSandbox {
   cleanUp(): Promise<string[]>;
 }
 
-async function removeCgroupTree(dir: string): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if (isSystemError(err, "ENOENT")) return;
-    throw err;
-  }
-  for (const entry of entries) if (entry.isDirectory()) await removeCgroupTree(join(dir, entry.name));
-  await rmdir(dir);
-}
-
 async function removeIfAbsentBefore(path: string, how: "empty-dir" | "tree" | "file"): Promise<void> {
   if (how !== "empty-dir") return rm(path, { recursive: true, force: true });
   try {
@@ -66,15 +55,6 @@ async function removeIfAbsentBefore(path: string, how: "empty-dir" | "tree" | "f
   } catch (err) {
     if (!isSystemError(err, "ENOENT") && !isSystemError(err, "ENOTEMPTY")) throw err;
   }
-}
-
-async function unmountAndRemove(dir: string): Promise<void> {
-  for (const mountPoint of mountPointsUnder(readFileSync(MOUNTINFO, "utf8"), dir)) {
-    const umount = await exec.run("umount", [mountPoint]);
-    if (umount.code !== 0 && (await exec.run("umount", ["-l", mountPoint])).code !== 0)
-      throw new Error(`umount ${mountPoint}: ${umount.stderr.trim()}`);
-  }
-  await rm(dir, { recursive: true, force: true });
 }
 
 interface CleanUpTargets {

@@ -1,5 +1,5 @@
 // The node world's cluster IPAM (issue 6): the project's IPPool and IPAllocation CRDs created in the stand-in
-// API server as an installer would (installIpamCrds, test/integration/controller/ipam-support.ts) and
+// API server as an installer would (installIpamWithPools, test/integration/controller/ipam-support.ts) and
 // IPPools through the API, before `netclaim controller` starts (it serves IPAM only when the CRDs are
 // there); the objects that name a pool — a NAD whose delegate takes the controller's addresses (host-device,
 // static IPAM without addresses of its own, `capabilities: {ips: true}`), optionally naming the pool itself
@@ -12,11 +12,9 @@
 // `deleteClaim`.
 import { randomUUID } from "node:crypto";
 import type { IPPoolSpec } from "../../../src/api/ip-pool.ts";
-import { RESOURCE_TYPES } from "../../../src/k8s/resource-path.ts";
-import type { KubeObject as ClientObject } from "../../../src/k8s/types.ts";
 import type { FakeApiServer, KubeObject } from "../../harness/api-server/index.ts";
 import { call } from "../../harness/api-server/test-client.ts";
-import { clientFor, installIpamCrds } from "../../integration/controller/ipam-support.ts";
+import { clientFor, installIpamWithPools } from "../../integration/controller/ipam-support.ts";
 import type { NodeWorld } from "./node-world.ts";
 import { claimObject, claimStatus } from "./node-inspect.ts";
 import { DRIVER, NAMESPACE, RESOURCE_NAME_ANNOTATION, resourceClaim } from "./scenario.ts";
@@ -34,16 +32,7 @@ export async function installIpam(
   api: FakeApiServer,
   pools: Readonly<Record<string, IPPoolSpec>>,
 ): Promise<void> {
-  const kube = clientFor(api, "installer");
-  await installIpamCrds(kube);
-  for (const [name, spec] of Object.entries(pools)) {
-    await kube.resource(RESOURCE_TYPES.ipPools).create({
-      apiVersion: "netclaim.dev/v1alpha1",
-      kind: "IPPool",
-      metadata: { name },
-      spec,
-    } as ClientObject);
-  }
+  await installIpamWithPools(clientFor(api, "installer"), pools);
 }
 
 /** A NAD for devices of `resourceName` whose addresses are the controller's; `pool` names its IPPool. */

@@ -54,10 +54,11 @@ export async function installIpamCrds(kube: KubeClient): Promise<void> {
   }
 }
 
-export async function startWorld(pools: Record<string, unknown>): Promise<World> {
-  const server = new FakeApiServer();
-  await server.start();
-  const kube = clientFor(server, "installer");
+/** The IPAM CRDs, then an IPPool of each spec, through the API. */
+export async function installIpamWithPools(
+  kube: KubeClient,
+  pools: Readonly<Record<string, unknown>>,
+): Promise<void> {
   await installIpamCrds(kube);
   for (const [name, spec] of Object.entries(pools)) {
     await kube.resource(RESOURCE_TYPES.ipPools).create({
@@ -67,6 +68,13 @@ export async function startWorld(pools: Record<string, unknown>): Promise<World>
       spec,
     } as KubeObject);
   }
+}
+
+export async function startWorld(pools: Record<string, unknown>): Promise<World> {
+  const server = new FakeApiServer();
+  await server.start();
+  const kube = clientFor(server, "installer");
+  await installIpamWithPools(kube, pools);
   return { server, kube, stop: () => server.stop() };
 }
 

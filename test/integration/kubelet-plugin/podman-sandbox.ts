@@ -138,7 +138,7 @@ async function buildRootfs(root: string): Promise<void> {
 }
 
 /** rmdir a cgroup and its children, deepest first (the files in them cannot be unlinked, only the dirs). */
-async function removeCgroupTree(dir: string): Promise<void> {
+export async function removeCgroupTree(dir: string): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -166,7 +166,8 @@ async function removeOutsideState(entry: OutsideState): Promise<void> {
   await rm(entry.path, { recursive: true, force: true });
 }
 
-async function unmountAndRemove(dir: string): Promise<void> {
+/** Unmounts what is mounted under `dir` (lazily if need be), then removes it. */
+export async function unmountAndRemove(dir: string): Promise<void> {
   for (const mountPoint of mountPointsUnder(readFileSync(MOUNTINFO, "utf8"), dir)) {
     const umount = await exec.run("umount", [mountPoint]);
     if (umount.code !== 0 && (await exec.run("umount", ["-l", mountPoint])).code !== 0)
