@@ -109,6 +109,13 @@ export const KUBELET_PLUGIN_FLAGS = defineFlags({
     default: "info",
     valueName: "level",
   },
+  "cni-server": {
+    schema: zBoolean(),
+    description:
+      "host the CNI server on --cni-socket (netclaim as the meta-plugin); false where another meta-plugin (Multus) stays",
+    default: "true",
+    boolean: true,
+  },
   "resource-health": {
     schema: zBoolean(),
     description: "serve and advertise v1alpha1.DRAResourceHealth",

@@ -12,6 +12,10 @@ import type { CompanionFactory } from "../kubelet-plugin/main.ts";
 
 /** The CNI server as a companion of the kubelet plugin; its modules load only when it starts. */
 export const cniServerCompanion: CompanionFactory = async (context) => {
+  if (!context.config.cniServer) {
+    context.logger.info({}, "CNI server off (--cni-server=false): another meta-plugin serves the node");
+    return { name: "cni-server", start: () => Promise.resolve(), stop: () => Promise.resolve() };
+  }
   const [{ CniServer }, { checkpointFilePath }] = await Promise.all([
     import("../cni/server/cni-server.ts"),
     import("../api/checkpoint-file.ts"),

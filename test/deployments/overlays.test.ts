@@ -160,17 +160,23 @@ describeWithKubectl("each overlay differs from the default by what it says", () 
     ]);
   });
 
-  it("multus-coexistence: no install-cni and no host root; nothing else", () => {
+  it("multus-coexistence: no install-cni, no host root, no CNI server; nothing else", () => {
     const lines = differencesFromDefault("deployments/overlays/multus-coexistence");
+    const cniServerOff = lines.filter((l) => l.includes("NETCLAIM_CNI_SERVER"));
+    expect(cniServerOff.map((l) => l.slice(l.indexOf("env["))).sort()).toEqual([
+      'env[NETCLAIM_CNI_SERVER].name: (absent) -> "NETCLAIM_CNI_SERVER"',
+      'env[NETCLAIM_CNI_SERVER].value: (absent) -> "false"',
+    ]);
+    const rest = lines.filter((l) => !l.includes("NETCLAIM_CNI_SERVER"));
     const paths = new Set(
-      lines.map((l) => l.replace(/^(.*?\.(initContainers|volumes)(\[[^\]]+\])?).*$/, "$1")),
+      rest.map((l) => l.replace(/^(.*?\.(initContainers|volumes)(\[[^\]]+\])?).*$/, "$1")),
     );
     expect([...paths].sort()).toEqual([
       `${pod}.initContainers`,
       `${pod}.initContainers[install-cni]`,
       `${pod}.volumes[host-root]`,
     ]);
-    expect(lines.every((l) => l.endsWith("-> (absent)") || l.endsWith("(absent) -> []"))).toBe(true);
+    expect(rest.every((l) => l.endsWith("-> (absent)") || l.endsWith("(absent) -> []"))).toBe(true);
   });
 
   it("the nad-crd component adds the NetworkAttachmentDefinition CRD and nothing else", () => {

@@ -1,14 +1,15 @@
 // The composition (src/node-daemon): `netclaim kubelet-plugin` as a process serves the CNI server on
 // --cni-socket next to its DRA sockets — 0600 in a 0700 directory, /healthz, /readyz once its caches
 // synced, a /cni call answered (a STATUS) — and removes the socket when SIGTERM stops it; when the socket
-// is held by another live process, the plugin does not run half: it stops and exits 1.
+// is held by another live process, the plugin does not run half: it stops and exits 1. With
+// --cni-server=false it runs without one.
 import { request } from "node:http";
 import { lstat, mkdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { forwardCniCall } from "../../../src/cni/shim/forward.ts";
-import { PluginWorld } from "../kubelet-plugin/support.ts";
+import { DRIVER, PluginWorld } from "../kubelet-plugin/support.ts";
 
 function httpGet(socketPath: string, path: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -62,6 +63,18 @@ describe("netclaim kubelet-plugin hosts the CNI server", () => {
     plugin.child.kill("SIGTERM");
     expect(await plugin.exited).toEqual({ code: 0, signal: null });
     await expect(lstat(socket)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("runs without the CNI server when --cni-server=false (Multus stays the meta-plugin)", async () => {
+    const plugin = await world.startPlugin(["--cni-server=false"]);
+    await world.logLine(
+      (l) => l.msg === "CNI server off (--cni-server=false): another meta-plugin serves the node",
+      "off",
+    );
+    await world.kubelet.waitForPlugin(DRIVER);
+    await expect(lstat(join(world.root, "cni", "cni.sock"))).rejects.toMatchObject({ code: "ENOENT" });
+    plugin.child.kill("SIGTERM");
+    expect(await plugin.exited).toEqual({ code: 0, signal: null });
   });
 
   it("stops the plugin and exits 1 when the CNI socket is another live process's", async () => {
