@@ -1,7 +1,8 @@
-// The shim's one request: POST /cni to the CNI server's unix socket with node:http, taken through
-// `process.getBuiltinModule` (an ESM `import "node:http"` builds the module's ESM facade, whose getters
-// load undici: ~8 ms of start-up for nothing, docs/performance.md). No agent, no keep-alive: one request
-// per process. What happened is an outcome, never an exception, so the caller can decide per command:
+// The shim's one request: POST /cni to the CNI server's unix socket, HTTP/1.1 over node:net (taken through
+// `process.getBuiltinModule`, so no ESM facade is built), the answer read whole once the server closes
+// the connection (`Connection: close`) and parsed by http-answer.ts — node:http would cost ~9 ms of the
+// shim's start for this one exchange (docs/performance.md). What happened is an outcome, never an
+// exception, so the caller can decide per command:
 //   answered    the server sent a /cni answer (200, or 503 with a "try again later" CNI error)
 //   down        nobody listens: the socket file is missing (ENOENT) or refuses (ECONNREFUSED)
 //   lost        connected, but the connection ended before a whole answer (the server died mid-call)
@@ -9,10 +10,10 @@
 //               denied, an answer that is not a /cni answer, an abort
 //
 // Public API: `ForwardCall`, `ForwardOutcome`, `forwardCniCall`, `DEFAULT_CONNECT_TIMEOUT_MS`.
-import type * as Http from "node:http";
-import type { ClientRequest, IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { CNI_PATH_NAME, parseCniCallReply } from "../server/wire.ts";
 import type { CniCallBody, CniCallReply } from "../server/wire.ts";
+import { httpRequestText, parseHttpAnswer } from "./http-answer.ts";
 
 /** A unix socket connects at once or not at all; this bounds a server whose accept backlog is full. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
@@ -38,77 +39,65 @@ function codeOf(err: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-function readAnswer(res: IncomingMessage): Promise<ForwardOutcome> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    res.on("data", (chunk: Buffer) => chunks.push(chunk));
-    res.on("error", (err) => resolve({ kind: "lost", reason: `reading the answer: ${err.message}` }));
-    res.on("aborted", () => resolve({ kind: "lost", reason: "the answer was cut off" }));
-    res.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      const status = res.statusCode ?? 0;
-      const reply = parseCniCallReply(text);
-      if (reply !== undefined) return resolve({ kind: "answered", status, reply });
-      const snippet = text.length > MAX_SNIPPET ? `${text.slice(0, MAX_SNIPPET)}...` : text;
-      resolve({ kind: "failed", reason: `HTTP ${status} ${JSON.stringify(snippet.trim())}` });
-    });
-  });
-}
-
-function start(call: ForwardCall, payload: string, http: typeof Http): ClientRequest {
-  return http.request({
-    socketPath: call.socketPath,
-    path: CNI_PATH_NAME,
-    method: "POST",
-    agent: false,
-    headers: {
-      "Content-Type": "application/json",
-      "Content-Length": Buffer.byteLength(payload),
-      Connection: "close",
-    },
-    ...(call.signal === undefined ? {} : { signal: call.signal }),
-  });
+/** The outcome of everything the connection delivered. */
+function outcomeOf(raw: Buffer): ForwardOutcome {
+  const parsed = parseHttpAnswer(raw);
+  if (parsed.kind === "incomplete") return { kind: "lost", reason: parsed.reason };
+  if (parsed.kind === "invalid") return { kind: "failed", reason: parsed.reason };
+  const { status, body } = parsed.answer;
+  const reply = parseCniCallReply(body);
+  if (reply !== undefined) return { kind: "answered", status, reply };
+  const snippet = body.length > MAX_SNIPPET ? `${body.slice(0, MAX_SNIPPET)}...` : body;
+  return { kind: "failed", reason: `HTTP ${status} ${JSON.stringify(snippet.trim())}` };
 }
 
 /** Sends one CNI call to the server; resolves with what happened, never rejects. */
 export function forwardCniCall(call: ForwardCall): Promise<ForwardOutcome> {
-  const http = process.getBuiltinModule("node:http");
-  const payload = JSON.stringify(call.body);
+  const net = process.getBuiltinModule("node:net");
+  const request = httpRequestText(CNI_PATH_NAME, JSON.stringify(call.body));
   return new Promise((resolve) => {
     let settled = false;
     let connected = false;
+    let socket: Socket | undefined;
+    const chunks: Buffer[] = [];
     const finish = (outcome: ForwardOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      call.signal?.removeEventListener("abort", onAbort);
+      socket?.destroy();
       resolve(outcome);
     };
-    let req: ClientRequest;
+    const onAbort = (): void => finish({ kind: "failed", reason: "aborted" });
+    const timeoutMs = call.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      finish({ kind: "failed", reason: `no connection within ${timeoutMs}ms (the server is overloaded?)` });
+    }, timeoutMs);
+    if (call.signal?.aborted === true) return onAbort();
+    call.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      req = start(call, payload, http);
+      socket = net.connect({ path: call.socketPath });
     } catch (err) {
       finish({ kind: "failed", reason: (err as Error).message });
       return;
     }
-    const timeoutMs = call.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const timer = setTimeout(() => {
-      finish({ kind: "failed", reason: `no connection within ${timeoutMs}ms (the server is overloaded?)` });
-      req.destroy();
-    }, timeoutMs);
-    req.on("socket", (socket) => {
-      socket.once("connect", () => {
-        connected = true;
-        clearTimeout(timer);
-      });
+    socket.on("connect", () => {
+      connected = true;
+      clearTimeout(timer);
+      socket?.write(request); // not end(): a half-closed request reads as an idle connection to a stopping server
     });
-    req.on("response", (res) => void readAnswer(res).then(finish));
-    req.on("error", (err) => {
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("end", () => finish(outcomeOf(Buffer.concat(chunks))));
+    socket.on("error", (err) => {
       const code = codeOf(err);
       if (!connected && code !== undefined && DOWN_CODES.has(code))
         return finish({ kind: "down", reason: code });
-      if (connected) return finish({ kind: "lost", reason: err.message });
+      if (connected) {
+        // a reset after the whole answer arrived is still the answer
+        const outcome = outcomeOf(Buffer.concat(chunks));
+        return finish(outcome.kind === "lost" ? { kind: "lost", reason: err.message } : outcome);
+      }
       finish({ kind: "failed", reason: code === undefined ? err.message : `${code}: ${err.message}` });
     });
-    req.end(payload);
   });
 }
