@@ -9,7 +9,7 @@
 //
 // Public API: `SOCKET_FILE_MODE`, `SOCKET_DIR_MODE`, `SOCKET_PROBE_TIMEOUT_MS`, `SocketPathState`,
 // `SocketFileCode`, `ensurePrivateDir`, `probeSocketPath`, `claimSocketPath`, `fileIdentity`, `identityOf`,
-// `removeOwnSocket`, `hiddenBindingPath`, `listenUnixSocket`.
+// `removeOwnSocket`, `hiddenBindingPath`, `placeUnixSocket`, `listenUnixSocket`.
 import { createConnection } from "node:net";
 import type { Server } from "node:net";
 import type { Stats } from "node:fs";
@@ -139,34 +139,47 @@ export interface ListenUnixSocketOptions {
 }
 
 /**
- * Makes a `net.Server` (an `http.Server` too) listen on a unix socket at `path`: the directory made
- * private, a stale socket replaced, the socket bound hidden, chmod'ed to `mode` and renamed into place.
- * Returns the socket file's identity, for `removeOwnSocket` at stop.
+ * Puts a server's unix socket at `path` the one way every netclaim socket appears: the directory made
+ * private, a stale socket replaced (a live one refused), the server bound under a hidden name (`bind`),
+ * chmod'ed to `mode` and renamed into place, so it never appears with another mode and appears in one
+ * event. On a failure after binding, `unbind` closes the server. Returns the socket file's identity, for
+ * `removeOwnSocket` at stop.
  */
-export async function listenUnixSocket(
-  server: Server,
+export async function placeUnixSocket(
   path: string,
+  server: { bind(hiddenPath: string): Promise<void>; unbind(): void },
   options: ListenUnixSocketOptions = {},
 ): Promise<string> {
   await ensurePrivateDir(dirname(path), options.dirMode);
   await claimSocketPath(path, options.probeTimeoutMs);
   const hidden = hiddenBindingPath(path);
   await rm(hidden, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => reject(new Error(`listen on ${path}`, { cause: err }));
-    server.once("error", onError);
-    server.listen(hidden, () => {
-      server.off("error", onError);
-      resolve();
-    });
-  });
+  await server.bind(hidden);
   try {
     await chmod(hidden, options.mode ?? SOCKET_FILE_MODE);
     await rename(hidden, path);
     return fileIdentity(await lstat(path));
   } catch (cause) {
-    server.close();
+    server.unbind();
     await rm(hidden, { force: true });
     throw new Error(`put socket ${path} in place`, { cause });
   }
+}
+
+/** Makes a `net.Server` (an `http.Server` too) listen on a unix socket at `path` (placeUnixSocket). */
+export function listenUnixSocket(
+  server: Server,
+  path: string,
+  options: ListenUnixSocketOptions = {},
+): Promise<string> {
+  const bind = (hidden: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(new Error(`listen on ${path}`, { cause: err }));
+      server.once("error", onError);
+      server.listen(hidden, () => {
+        server.off("error", onError);
+        resolve();
+      });
+    });
+  return placeUnixSocket(path, { bind, unbind: () => server.close() }, options);
 }

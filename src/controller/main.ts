@@ -6,11 +6,12 @@
 import { Command } from "commander";
 import { z } from "zod";
 import { addFlags, requireCommandConfig } from "../common/config-command.ts";
+import { OPS_FLAGS } from "../common/ops-flags.ts";
 import { defineFlags, renderEffectiveConfig } from "../common/config.ts";
 import type { ConfigOf, Env } from "../common/config.ts";
-import { zDuration, zListenAddress } from "../common/config-schemas.ts";
+import { zDuration } from "../common/config-schemas.ts";
 import { errorMessage } from "../common/errors.ts";
-import { createLogger, logLevelSchema } from "../common/logger.ts";
+import { createLogger } from "../common/logger.ts";
 import type { Logger } from "../common/logger.ts";
 import { validateElectorTimings } from "../k8s/leader-election-config.ts";
 
@@ -78,17 +79,7 @@ export const CONTROLLER_FLAGS = defineFlags({
     default: "5m",
     valueName: "duration",
   },
-  "metrics-address": {
-    schema: zListenAddress().optional(),
-    description: "host:port for /healthz and /metrics; unset: not served",
-    valueName: "host:port",
-  },
-  "log-level": {
-    schema: logLevelSchema,
-    description: "trace, debug, info, warn, error, fatal or silent",
-    default: "info",
-    valueName: "level",
-  },
+  ...OPS_FLAGS,
 });
 
 export type ControllerConfig = ConfigOf<typeof CONTROLLER_FLAGS>;

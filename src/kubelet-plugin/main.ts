@@ -7,11 +7,12 @@
 import { Command } from "commander";
 import { z } from "zod";
 import { addFlags, requireCommandConfig } from "../common/config-command.ts";
+import { OPS_FLAGS } from "../common/ops-flags.ts";
 import { defineFlags, renderEffectiveConfig } from "../common/config.ts";
 import type { ConfigOf, Env } from "../common/config.ts";
-import { zBoolean, zListenAddress, zPath } from "../common/config-schemas.ts";
+import { zBoolean, zPath } from "../common/config-schemas.ts";
 import { errorMessage } from "../common/errors.ts";
-import { createLogger, logLevelSchema } from "../common/logger.ts";
+import { createLogger } from "../common/logger.ts";
 import type { Logger } from "../common/logger.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import type { KubeletPlugin } from "./plugin.ts";
@@ -98,17 +99,7 @@ export const KUBELET_PLUGIN_FLAGS = defineFlags({
     default: "/run/netclaim/cni.sock",
     valueName: "path",
   },
-  "metrics-address": {
-    schema: zListenAddress().optional(),
-    description: "host:port for /healthz and /metrics; unset: not served",
-    valueName: "host:port",
-  },
-  "log-level": {
-    schema: logLevelSchema,
-    description: "trace, debug, info, warn, error, fatal or silent",
-    default: "info",
-    valueName: "level",
-  },
+  ...OPS_FLAGS,
   "cni-server": {
     schema: zBoolean(),
     description:

@@ -31,6 +31,7 @@ export const cniServerCompanion: CompanionFactory = async (context) => {
       driverName: config.driverName,
       podResourcesSocket: config.podResourcesSocket,
       checkpointPath: checkpointFilePath(config.stateDir),
+      checkpoint: () => context.plugin.checkpoint,
       deviceInfoDir: config.deviceInfoDir,
     },
   });

@@ -2,6 +2,7 @@
 // query), a DeviceInfoStore in memory (recording writes, reads and removals; files can be pre-seeded,
 // e.g. a device plugin's), a ClaimStatusWriter recording writes (can be told to fail); and builders for
 // candidate devices.
+import { devicePluginCandidate } from "../../src/cni/correlation/pod-resources-candidates.ts";
 import type { DeviceInfoFile } from "../../src/api/device-info.ts";
 import { cniDeviceInfoPath, dpDeviceInfoPath } from "../../src/api/device-info.ts";
 import type { CandidateDevice, DeviceSourceName } from "../../src/cni/correlation/types.ts";
@@ -30,27 +31,13 @@ export function claimDevice(fields: Partial<CandidateDevice> & { device: string 
   };
 }
 
-/** A device-plugin device of `resourceName` with ID `id`. */
+/** A device-plugin device of `resourceName` with ID `id`, as PodResources gives it (production's builder). */
 export function pluginDevice(
   resourceName: string,
   id: string,
   fields: Partial<CandidateDevice> = {},
 ): CandidateDevice {
-  return {
-    origin: "device-plugin",
-    sources: ["podresources"],
-    claimNamespace: "",
-    claimName: "",
-    requestNames: [],
-    driver: "",
-    pool: "",
-    device: id,
-    resourceNameAttr: resourceName,
-    deviceIDAttr: id,
-    kind: "unknown",
-    cdiDeviceIds: [],
-    ...fields,
-  };
+  return { ...devicePluginCandidate(resourceName, id), ...fields };
 }
 
 export class FakeDeviceSource implements DeviceSource {

@@ -1,4 +1,5 @@
-// Devices from the kubelet plugin's prepared-claim state: the checkpoint file in its --state-dir, read
+// Devices from the kubelet plugin's prepared-claim state: in the plugin's own process (the CNI server) its
+// checkpoint in memory; elsewhere (the standalone plugin) the checkpoint file in its --state-dir, read
 // (never written) at each ADD — the plugin rewrites it as claims come and go. Every device of a claim in
 // state "prepared" whose status.reservedFor held the pod's UID, claim by claim (src/api/checkpoint-index.ts).
 // This is the source that sees pod-level claims no container references (PodResources lists only those a
@@ -55,6 +56,11 @@ export interface CheckpointDeviceReaderOptions {
   skipWhen?: ReaderSkip;
   /** Reads the file (tests). */
   readFile?: (path: string) => Promise<CheckpointFileRead>;
+  /**
+   * The kubelet plugin's prepared-claim state in memory, when the reader runs in the plugin's own process
+   * (the CNI server): no file read per ADD. Undefined (the plugin not running yet): the file.
+   */
+  current?: () => Checkpoint | undefined;
 }
 
 export class CheckpointDeviceReader implements PodDeviceReader {
@@ -63,16 +69,20 @@ export class CheckpointDeviceReader implements PodDeviceReader {
   readonly path: string;
   private readonly driverName: string;
   private readonly readFile: (path: string) => Promise<CheckpointFileRead>;
+  private readonly current: (() => Checkpoint | undefined) | undefined;
 
   constructor(options: CheckpointDeviceReaderOptions) {
     this.path = options.path ?? checkpointFilePath();
     this.driverName = options.driverName;
     this.skipWhen = options.skipWhen ?? "never";
     this.readFile = options.readFile ?? readCheckpointFile;
+    this.current = options.current;
   }
 
   async read(query: DeviceQuery): Promise<CandidateDevice[]> {
     if (query.pod.uid === "") return [];
+    const inMemory = this.current?.();
+    if (inMemory !== undefined) return checkpointCandidates(inMemory, query.pod.uid, this.driverName);
     const file = await this.readFile(this.path);
     if (file.status === "missing") return [];
     if (file.status === "corrupt") throw new Error(file.message);

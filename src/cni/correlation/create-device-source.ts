@@ -4,10 +4,10 @@
 // informer-backed getters in the server), and are left out when there is no API.
 //
 // Public API: `CorrelationPortsOptions`, `CorrelationPorts`, `createCorrelationPorts`.
-import { RESOURCE_TYPES } from "../../k8s/resource-path.ts";
 import type { ResourceClient } from "../../k8s/resource-client.ts";
 import type { Logger } from "../../common/logger.ts";
 import type { Clock } from "../../common/clock.ts";
+import type { Checkpoint } from "../../api/checkpoint.ts";
 import type { ClaimStatusWriter, DeviceInfoStore } from "../engine/ports.ts";
 import type { ApiClaim, ApiPod, ApiSlice } from "./api-candidates.ts";
 import { ApiDeviceReader } from "./api-source.ts";
@@ -25,6 +25,8 @@ export interface CorrelationPortsOptions {
   podResourcesSocket: string;
   /** The kubelet plugin's checkpoint file (default /var/lib/netclaim/checkpoint.json). */
   checkpointPath?: string;
+  /** The plugin's checkpoint in memory, in its own process (checkpoint-source.ts). */
+  checkpoint?: () => Checkpoint | undefined;
   /** Default /var/run/k8s.cni.cncf.io/devinfo. */
   deviceInfoDir?: string;
   /** Keep the PodResources channel open between reads (a long-lived server). */
@@ -52,6 +54,7 @@ export function createCorrelationPorts(options: CorrelationPortsOptions): Correl
     new CheckpointDeviceReader({
       driverName: options.driverName,
       ...(options.checkpointPath === undefined ? {} : { path: options.checkpointPath }),
+      ...(options.checkpoint === undefined ? {} : { current: options.checkpoint }),
     }),
     new PodResourcesDeviceReader({
       socketPath: options.podResourcesSocket,
@@ -77,10 +80,3 @@ export function createCorrelationPorts(options: CorrelationPortsOptions): Correl
   }
   return ports;
 }
-
-/** The resource types the API parts read and write. */
-export const CORRELATION_RESOURCE_TYPES = {
-  pods: RESOURCE_TYPES.pods,
-  claims: RESOURCE_TYPES.resourceClaims,
-  slices: RESOURCE_TYPES.resourceSlices,
-} as const;

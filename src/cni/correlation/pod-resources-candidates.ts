@@ -8,7 +8,7 @@
 //     device order, as the kubelet lists them (Multus flattens them the same way).
 // A claim listed by several containers, or a device by several entries, comes out once.
 //
-// Public API: `podResourcesCandidates`.
+// Public API: `podResourcesCandidates`, `devicePluginCandidate`.
 import type { PodResources__Output } from "../../generated/podresources-v1/v1/PodResources.ts";
 import type { DynamicResource__Output } from "../../generated/podresources-v1/v1/DynamicResource.ts";
 import { isPciAddress } from "./handover.ts";
@@ -39,7 +39,8 @@ function claimDevices(dynamic: DynamicResource__Output): CandidateDevice[] {
   });
 }
 
-function pluginDevice(resourceName: string, id: string): CandidateDevice {
+/** A device-plugin device of `resourceName` with ID `id` (its PCI address when the ID is one). Pure. */
+export function devicePluginCandidate(resourceName: string, id: string): CandidateDevice {
   const candidate: CandidateDevice = {
     origin: "device-plugin",
     sources: ["podresources"],
@@ -66,7 +67,7 @@ export function podResourcesCandidates(pod: PodResources__Output | undefined): C
   }
   for (const container of pod.containers) {
     for (const devices of container.devices) {
-      found.push(...devices.device_ids.map((id) => pluginDevice(devices.resource_name, id)));
+      found.push(...devices.device_ids.map((id) => devicePluginCandidate(devices.resource_name, id)));
     }
   }
   return mergeCandidates([], found);

@@ -7,6 +7,7 @@
 //
 // Public API: `ServerEngineDeps`, `ServerEngineTuning`, `SERVER_POD_LOOKUP`, `createEngineFactory`,
 // `createServerPorts`, `ServerPorts`, `CniServerKube`, `ServerCorrelationOptions`, `ServerCorrelation`.
+import type { Checkpoint } from "../../api/checkpoint.ts";
 import type { Clock } from "../../common/clock.ts";
 import type { Exec } from "../../common/exec.ts";
 import type { Logger } from "../../common/logger.ts";
@@ -62,6 +63,8 @@ export interface ServerCorrelationOptions {
   podResourcesSocket: string;
   /** The kubelet plugin's checkpoint file (<state-dir>/checkpoint.json). */
   checkpointPath: string;
+  /** The plugin's checkpoint in memory (same process); the file while it gives none. */
+  checkpoint?: () => Checkpoint | undefined;
   /** Default /var/run/k8s.cni.cncf.io/devinfo. */
   deviceInfoDir?: string;
 }
@@ -99,6 +102,7 @@ function createServerCorrelation(
     driverName: options.driverName,
     podResourcesSocket: options.podResourcesSocket,
     checkpointPath: options.checkpointPath,
+    ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
     ...(options.deviceInfoDir === undefined ? {} : { deviceInfoDir: options.deviceInfoDir }),
     keepOpen: true,
     logger,

@@ -9,15 +9,13 @@
 //   - DEL of a container drops its queued (not yet running) write: the status of a sandbox being torn
 //     down is not worth writing. DEL itself never writes status.
 //
-// Public API: `StatusQueue`, `StatusQueueOptions`, `StatusQueueStats`, `STATUS_QUEUE_DEFAULTS`.
+// Public API: `StatusQueue`, `StatusQueueOptions`, `StatusQueueStats`.
 import { errorCodeOf } from "../../common/errors.ts";
 import type { NetworkStatusWriter, PodInfo } from "../engine/ports.ts";
-import { WRITE_QUEUE_DEFAULTS, WriteQueue } from "./write-queue.ts";
+import { WriteQueue } from "./write-queue.ts";
 import type { WriteQueueStats, WriteQueueTuning } from "./write-queue.ts";
 
 type PodRef = Pick<PodInfo, "namespace" | "name" | "uid">;
-
-export const STATUS_QUEUE_DEFAULTS = WRITE_QUEUE_DEFAULTS;
 
 export interface StatusQueueOptions extends WriteQueueTuning {
   /** The first attempt: from the informer's pod. */

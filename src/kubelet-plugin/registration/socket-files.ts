@@ -7,16 +7,7 @@
 // a socket that still answers belongs to a live process (a second instance, an unfinished rolling
 // update) and is not taken over; a path that is not a socket is never removed.
 import * as grpc from "@grpc/grpc-js";
-import { chmod, lstat, rename, rm } from "node:fs/promises";
-import { dirname } from "node:path";
-import {
-  claimSocketPath,
-  ensurePrivateDir,
-  fileIdentity,
-  hiddenBindingPath,
-  removeOwnSocket,
-  SOCKET_FILE_MODE,
-} from "../../common/socket-files.ts";
+import { placeUnixSocket, removeOwnSocket } from "../../common/socket-files.ts";
 import { unixTarget } from "../../k8s/kubelet-grpc.ts";
 
 export {
@@ -33,35 +24,24 @@ export {
 export type { SocketFileCode, SocketPathState } from "../../common/socket-files.ts";
 
 /**
- * Binds `server` to a unix socket at `path`: the directory made private, a stale socket replaced.
- * The socket is bound under a hidden name first (watchers such as the kubelet's skip dot files),
- * chmod'ed to `mode` and then renamed into place, so it never appears with grpc-js's 0755 and appears
- * in one event. Returns the socket file's identity, to notice later that it was replaced.
+ * Binds `server` to a unix socket at `path` the way every netclaim socket appears (placeUnixSocket:
+ * private directory, stale socket replaced, bound hidden — watchers such as the kubelet's skip dot files —
+ * chmod'ed, renamed into place), so it never appears with grpc-js's 0755 and appears in one event.
+ * Returns the socket file's identity, to notice later that it was replaced.
  */
-export async function bindUnixSocket(
+export function bindUnixSocket(
   server: grpc.Server,
   path: string,
   options: { mode?: number; dirMode?: number; probeTimeoutMs?: number } = {},
 ): Promise<string> {
-  await ensurePrivateDir(dirname(path), options.dirMode);
-  await claimSocketPath(path, options.probeTimeoutMs);
-  const hidden = hiddenBindingPath(path);
-  await rm(hidden, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(unixTarget(hidden), grpc.ServerCredentials.createInsecure(), (err) => {
-      if (err) reject(new Error(`bind gRPC server to ${path}`, { cause: err }));
-      else resolve();
+  const bind = (hidden: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.bindAsync(unixTarget(hidden), grpc.ServerCredentials.createInsecure(), (err) => {
+        if (err) reject(new Error(`bind gRPC server to ${path}`, { cause: err }));
+        else resolve();
+      });
     });
-  });
-  try {
-    await chmod(hidden, options.mode ?? SOCKET_FILE_MODE);
-    await rename(hidden, path);
-    return fileIdentity(await lstat(path));
-  } catch (cause) {
-    server.forceShutdown();
-    await rm(hidden, { force: true });
-    throw new Error(`put socket ${path} in place`, { cause });
-  }
+  return placeUnixSocket(path, { bind, unbind: () => server.forceShutdown() }, options);
 }
 
 /**

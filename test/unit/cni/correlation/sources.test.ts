@@ -57,6 +57,17 @@ describe("CheckpointDeviceReader on a real file", () => {
     expect((await reader.read(query(uid))).map((d) => d.device)).toEqual(want);
   });
 
+  it("in the plugin's process reads its checkpoint in memory, and the file only while it has none", async () => {
+    const path = join(dir, "checkpoint.json"); // no file: a read of it would find nothing
+    let current: typeof checkpoint | undefined = checkpoint;
+    const reader = new CheckpointDeviceReader({ path, driverName: "netclaim.dev", current: () => current });
+    expect((await reader.read(query())).map((d) => d.device)).toEqual(["nic0"]);
+    current = undefined;
+    expect(await reader.read(query())).toEqual([]);
+    await writeFile(path, serializeCheckpoint(checkpoint));
+    expect((await reader.read(query())).map((d) => d.device)).toEqual(["nic0"]);
+  });
+
   it("a corrupt file is an error naming it, not 'no devices'", async () => {
     const path = join(dir, "checkpoint.json");
     await writeFile(path, serializeCheckpoint(checkpoint).replace('"nic0"', '"nic1"'));
